@@ -1,0 +1,3 @@
+import { baseConfig } from "@wxpay/config/eslint";
+
+export default baseConfig;
