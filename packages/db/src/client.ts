@@ -1,0 +1,144 @@
+// One database handle for both drivers: postgres.js against a real server when DATABASE_URL is set,
+// embedded PGlite (a WASM Postgres in this process) otherwise.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+
+import * as schema from "./schema";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type DbConfig = {
+  /** postgres:// URL; empty means embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory (or "memory://"); used only when databaseUrl is empty. */
+  pgliteDataDir?: string | undefined;
+  /** Pool size for postgres.js. */
+  maxConnections?: number;
+};
+
+export type DbHandle = {
+  db: Db;
+  driver: "postgres" | "pglite";
+  /** Applies committed migrations; idempotent. */
+  migrate(): Promise<void>;
+  /** Round trip to the database and checks that every committed migration is applied. */
+  health(): Promise<{ ok: boolean; migrations: { applied: number; expected: number } }>;
+  close(): Promise<void>;
+};
+
+const MIGRATIONS_JOURNAL = path.join("meta", "_journal.json");
+
+/**
+ * Finds the committed migrations. Under Next's bundler `import.meta.url` points at a server chunk, so fall back
+ * to walking up from the working directory to the workspace's packages/db/drizzle.
+ */
+export function resolveMigrationsFolder(): string {
+  const candidates: string[] = [];
+  try {
+    candidates.push(fileURLToPath(new URL("../drizzle", import.meta.url)));
+  } catch {
+    // not a file: URL under a bundler
+  }
+  let dir = process.cwd();
+  for (;;) {
+    candidates.push(path.join(dir, "packages", "db", "drizzle"), path.join(dir, "drizzle"));
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  const found = candidates.find((c) => fs.existsSync(path.join(c, MIGRATIONS_JOURNAL)));
+  if (!found) throw new Error(`Committed migrations not found (looked for packages/db/drizzle from ${process.cwd()})`);
+  return found;
+}
+
+function expectedMigrationCount(folder: string): number {
+  const journal = JSON.parse(fs.readFileSync(path.join(folder, MIGRATIONS_JOURNAL), "utf8")) as { entries: unknown[] };
+  return journal.entries.length;
+}
+
+export async function createDbHandle(config: DbConfig): Promise<DbHandle> {
+  const migrationsFolder = resolveMigrationsFolder();
+  const expected = expectedMigrationCount(migrationsFolder);
+  const url = config.databaseUrl?.trim();
+
+  if (url) {
+    const [{ default: postgres }, { drizzle }, { migrate }] = await Promise.all([
+      import("postgres"),
+      import("drizzle-orm/postgres-js"),
+      import("drizzle-orm/postgres-js/migrator"),
+    ]);
+    const client = postgres(url, {
+      max: config.maxConnections ?? 10,
+      onnotice: () => {},
+      // Integers stay integers; bigint columns (counts, sums) come back as strings unless parsed.
+      types: { bigint: postgres.BigInt },
+    });
+    const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
+    return {
+      db,
+      driver: "postgres",
+      async migrate() {
+        const one = postgres(url, { max: 1, onnotice: () => {} });
+        try {
+          await migrate(drizzle({ client: one }), { migrationsFolder });
+        } finally {
+          await one.end();
+        }
+      },
+      async health() {
+        const rows = await client<{ n: number }[]>`
+          select count(*)::int as n from drizzle.__drizzle_migrations`.catch(() => [{ n: 0 }]);
+        const applied = rows[0]?.n ?? 0;
+        return { ok: applied >= expected, migrations: { applied, expected } };
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+
+  const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("drizzle-orm/pglite"),
+    import("drizzle-orm/pglite/migrator"),
+  ]);
+  const dataDir = config.pgliteDataDir?.trim() || "memory://";
+  // PGlite creates the leaf directory but not its parents.
+  if (!dataDir.startsWith("memory://")) fs.mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+  const client = new PGlite(dataDir);
+  const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
+  return {
+    db,
+    driver: "pglite",
+    migrate: () => migrate(drizzle({ client, casing: "snake_case" }), { migrationsFolder }),
+    async health() {
+      const res = await client
+        .query<{ n: number }>("select count(*)::int as n from drizzle.__drizzle_migrations")
+        .catch(() => ({ rows: [{ n: 0 }] }));
+      const applied = res.rows[0]?.n ?? 0;
+      return { ok: applied >= expected, migrations: { applied, expected } };
+    },
+    close: () => client.close(),
+  };
+}
+
+const GLOBAL_KEY = Symbol.for("wxpay.db.handle");
+type GlobalWithDb = typeof globalThis & { [GLOBAL_KEY]?: Promise<DbHandle> };
+
+/**
+ * The process-wide handle, migrated once. Cached on globalThis because Next's dev server re-evaluates modules,
+ * and PGlite must hold its data directory exactly once per process.
+ */
+export function sharedDbHandle(config: DbConfig): Promise<DbHandle> {
+  const g = globalThis as GlobalWithDb;
+  g[GLOBAL_KEY] ??= (async () => {
+    const handle = await createDbHandle(config);
+    await handle.migrate();
+    return handle;
+  })().catch((err: unknown) => {
+    delete g[GLOBAL_KEY];
+    throw err;
+  });
+  return g[GLOBAL_KEY];
+}

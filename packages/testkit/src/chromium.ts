@@ -1,0 +1,45 @@
+// The browser for end-to-end tests is the system Chromium (Debian's `chromium`); Playwright's own browser
+// downloads do not exist on these machines.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+
+const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium"];
+export const INSTALL_COMMAND = "apt-get update && apt-get install -y chromium";
+
+export function findChromium(): string | undefined {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv && fs.existsSync(fromEnv)) return fromEnv;
+  return CANDIDATES.find((p) => fs.existsSync(p));
+}
+
+/** Returns the Chromium path, installing Debian's package when missing and allowed (root with apt-get). */
+export function ensureChromium(log: (line: string) => void = console.log): string {
+  const found = findChromium();
+  if (found) return found;
+  const canInstall = process.getuid?.() === 0 && fs.existsSync("/usr/bin/apt-get");
+  if (!canInstall) {
+    throw new Error(`Chromium is not installed. Install it with:\n  sudo sh -c '${INSTALL_COMMAND}'`);
+  }
+  log(`Chromium not found; installing Debian's chromium (${INSTALL_COMMAND}) …`);
+  const res = spawnSync("sh", ["-c", INSTALL_COMMAND], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+  const installed = findChromium();
+  if (res.status !== 0 || !installed) {
+    throw new Error(`Installing Chromium failed. Run it yourself:\n  ${INSTALL_COMMAND}`);
+  }
+  return installed;
+}
+
+/** Launch flags for system Chromium on a closed network, as root. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];

@@ -1,0 +1,3 @@
+export * from "./chromium";
+export * from "./ports";
+export * from "./postgres";
