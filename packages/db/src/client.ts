@@ -2,7 +2,6 @@
 // embedded PGlite (a WASM Postgres in this process) otherwise.
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 
@@ -32,19 +31,17 @@ export type DbHandle = {
 const MIGRATIONS_JOURNAL = path.join("meta", "_journal.json");
 
 /**
- * Finds the committed migrations. Under Next's bundler `import.meta.url` points at a server chunk, so fall back
- * to walking up from the working directory to the workspace's packages/db/drizzle.
+ * Finds the committed migrations by walking up from the working directory to the workspace's packages/db/drizzle.
+ * (Under Next's bundler `import.meta.url` points at a server chunk, so it cannot locate them.)
  */
 export function resolveMigrationsFolder(): string {
   const candidates: string[] = [];
-  try {
-    candidates.push(fileURLToPath(new URL("../drizzle", import.meta.url)));
-  } catch {
-    // not a file: URL under a bundler
-  }
   let dir = process.cwd();
   for (;;) {
-    candidates.push(path.join(dir, "packages", "db", "drizzle"), path.join(dir, "drizzle"));
+    candidates.push(
+      path.join(/*turbopackIgnore: true*/ dir, "packages", "db", "drizzle"),
+      path.join(/*turbopackIgnore: true*/ dir, "drizzle"),
+    );
     const parent = path.dirname(dir);
     if (parent === dir) break;
     dir = parent;
@@ -105,7 +102,7 @@ export async function createDbHandle(config: DbConfig): Promise<DbHandle> {
   ]);
   const dataDir = config.pgliteDataDir?.trim() || "memory://";
   // PGlite creates the leaf directory but not its parents.
-  if (!dataDir.startsWith("memory://")) fs.mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+  if (!dataDir.startsWith("memory://")) fs.mkdirSync(path.dirname(path.resolve(/*turbopackIgnore: true*/ dataDir)), { recursive: true });
   const client = new PGlite(dataDir);
   const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
   return {

@@ -1,0 +1,12 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+
+import type { AppRouter } from "./router";
+
+export { appRouter } from "./router";
+export type { AppRouter } from "./router";
+export { createApiContext } from "./context";
+export type { TApiContext } from "./context";
+export { createCallerFactory } from "./trpc";
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

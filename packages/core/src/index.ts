@@ -1,0 +1,2 @@
+export type { CoreDeps } from "./deps";
+export * from "./catalog/list-products";
