@@ -55,6 +55,8 @@ const ILLEGAL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const LONE_SURROGATE = /\p{Cs}/u;
 const DECLARATION = /^<\?xml(\s+version\s*=\s*(["'])1\.[0-9]\2)?(\s+encoding\s*=\s*(["'])([A-Za-z0-9._-]+)\4)?(\s+standalone\s*=\s*(["'])(yes|no)\7)?\s*\?>/;
 const DTD_MARKUP = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
+// eslint-disable-next-line no-control-regex -- ILLEGAL_CHAR and DTD_MARKUP in one pass
+const PRECHECK = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
@@ -109,7 +111,11 @@ function readOpenTag(s: string, i: number): { name: string; end: number; selfClo
 }
 
 function checkName(name: string, at: number): void {
-  if (name.length === 0 || name.length > MAX_NAME_LENGTH || !NAME.test(name)) throw malformed("invalid element name", at);
+  // readOpenTag consumed only [A-Za-z0-9_]; what remains is the length and a leading digit.
+  const first = name.charCodeAt(0);
+  if (name.length === 0 || name.length > MAX_NAME_LENGTH || (first >= 0x30 && first <= 0x39)) {
+    throw malformed("invalid element name", at);
+  }
   if (FORBIDDEN_NAMES.has(name)) throw malformed(`element name "${name}" is not accepted`, at);
 }
 
@@ -156,9 +162,12 @@ export function parseXml(raw: string | Uint8Array, opts: ParseXmlOptions = {}): 
   const rootName = opts.root ?? "xml";
   const s = decode(raw, maxBytes);
 
-  // DTD markup is refused before any parsing (WeChat XXE advisory: forbid DOCTYPE entirely).
-  if (DTD_MARKUP.test(s)) throw new XmlError("XML_DOCTYPE", "DTD and entity declarations are not accepted");
-  if (ILLEGAL_CHAR.test(s)) throw new XmlError("XML_MALFORMED", "XML contains characters that XML 1.0 forbids");
+  // DTD markup is refused before any parsing (WeChat XXE advisory: forbid DOCTYPE entirely). One combined scan
+  // for the common case; the precise reason is only worked out when it matches.
+  if (PRECHECK.test(s)) {
+    if (DTD_MARKUP.test(s)) throw new XmlError("XML_DOCTYPE", "DTD and entity declarations are not accepted");
+    throw new XmlError("XML_MALFORMED", "XML contains characters that XML 1.0 forbids");
+  }
 
   let i = skipSpace(s, 0);
   if (s.startsWith("<?xml", i)) {
@@ -223,6 +232,14 @@ function readCloseTag(s: string, i: number, name: string): number {
 
 /** Element content up to and including `</name>`: text and CDATA sections, no child elements. */
 function readContent(s: string, start: number, name: string): { value: string; end: number } {
+  // Fast path for WeChat's own layout, <k><![CDATA[v]]></k>: one section, then the end tag.
+  if (s.startsWith("<![CDATA[", start)) {
+    const close = s.indexOf("]]>", start + 9);
+    if (close !== -1 && s.charCodeAt(close + 3) === 0x3c && s.charCodeAt(close + 4) === 0x2f && s.startsWith(name, close + 5)) {
+      const gt = close + 5 + name.length;
+      if (s.charCodeAt(gt) === 0x3e) return { value: s.slice(start + 9, close), end: gt + 1 };
+    }
+  }
   let i = start;
   let text = ""; // everything, as XML defines the value
   let sections = ""; // CDATA sections only

@@ -49,6 +49,13 @@ describe("parseXml on WeChat's own messages", () => {
     expect(f.c).toBe("<&>\"'中文");
   });
 
+  it("takes CDATA values only up to a matching end tag", () => {
+    expect(parseXml("<xml><a><![CDATA[x]]></a ></xml>").a).toBe("x");
+    expect(rejection("<xml><a><![CDATA[x]]></ab></xml>")).toBe("XML_MALFORMED");
+    expect(rejection("<xml><ab><![CDATA[x]]></a></xml>")).toBe("XML_MALFORMED");
+    expect(parseXml("<xml><a><![CDATA[x]]><![CDATA[]]]]><![CDATA[>]]></a></xml>").a).toBe("x]]>");
+  });
+
   it("parses bytes as UTF-8", () => {
     expect(parseXml(Buffer.from("<xml><body>商品</body></xml>", "utf8")).body).toBe("商品");
   });
