@@ -155,6 +155,8 @@ function decodeText(text: string, at: number): string {
  * Parses a flat WeChat XML message into a null-prototype map of exact strings. Values are kept byte-exact:
  * no number coercion and no trimming. Plain text and CDATA are both accepted (WeChat mixes them, e.g.
  * a bare `<total_fee>1</total_fee>`); when an element holds CDATA, whitespace-only text around it is layout.
+ * Line ends are deliberately not normalised (XML 1.0 §2.11 would turn "\r\n" into "\n"): the signature covers
+ * the value WeChat signed, so the value must be the characters it sent.
  * Throws XmlError and nothing else.
  */
 export function parseXml(raw: string | Uint8Array, opts: ParseXmlOptions = {}): WireFields {
