@@ -105,7 +105,7 @@ export async function startPayServer(opts: TPayServerOptions): Promise<TPayServe
       return;
     }
     const signType = reply.signType ?? declared;
-    const signed = { ...reply.fields, sign: sign(reply.fields, reply.key ?? opts.key, signType) };
+    const signed: Record<string, string | number> = { ...reply.fields, sign: sign(reply.fields, reply.key ?? opts.key, signType) };
     if (reply.forgeSign) {
       // A reply whose content was changed after signing: the sign no longer matches.
       signed.nonce_str = String(signed.nonce_str) + "x";
