@@ -4,6 +4,7 @@
 import https from "node:https";
 import type { SecureContext } from "node:tls";
 
+import { WechatPayError } from "./errors";
 import { WechatPayTransportError } from "./pay-client-errors";
 
 export type TFetch = typeof fetch;
@@ -22,6 +23,14 @@ export type THttpRequest = {
 /** `base` + `path` with exactly one slash between them, whatever the configured base ends with. */
 export function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, "") + "/" + path.replace(/^\/+/, "");
+}
+
+/** A per-call timeout must be a positive integer of milliseconds (AbortSignal.timeout throws otherwise). */
+export function checkTimeout(ms: number): number {
+  if (!Number.isSafeInteger(ms) || ms <= 0) {
+    throw new WechatPayError("BAD_INPUT", "timeoutMs must be a positive integer", { remedy: "FIX_REQUEST", details: { field: "timeoutMs" } });
+  }
+  return ms;
 }
 
 function pathOf(url: string): string {
@@ -90,7 +99,7 @@ async function readCapped(res: Response, url: string, maxBytes: number): Promise
 }
 
 export async function requestViaFetch(fetchImpl: TFetch, req: THttpRequest): Promise<THttpResult> {
-  const signal = AbortSignal.timeout(req.timeoutMs);
+  const signal = AbortSignal.timeout(checkTimeout(req.timeoutMs));
   try {
     const headers: Record<string, string> = {};
     if (req.contentType !== undefined) headers["content-type"] = req.contentType;
@@ -105,8 +114,8 @@ export async function requestViaFetch(fetchImpl: TFetch, req: THttpRequest): Pro
 }
 
 /** POST over HTTPS presenting the merchant API certificate (WeChat: "请求需要双向证书"). */
-export function requestViaMtls(secureContext: SecureContext, req: THttpRequest): Promise<THttpResult> {
-  const signal = AbortSignal.timeout(req.timeoutMs);
+export async function requestViaMtls(secureContext: SecureContext, req: THttpRequest): Promise<THttpResult> {
+  const signal = AbortSignal.timeout(checkTimeout(req.timeoutMs));
   return new Promise<THttpResult>((resolve, reject) => {
     const fail = (err: unknown): void => reject(transportFailure(err, signal, req.url, req.timeoutMs));
     const headers: Record<string, string | number> = {};

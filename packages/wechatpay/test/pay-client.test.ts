@@ -162,6 +162,7 @@ describe("pay client against a local WeChat Pay endpoint", () => {
       const started = Date.now();
       const err = await rejection(client.sendUnifiedOrder(prepared.body, { timeoutMs: 200 }));
       expect(Date.now() - started).toBeLessThan(3000);
+      expect(await rejection(client.sendUnifiedOrder(prepared.body, { timeoutMs: -1 }))).toMatchObject({ code: "BAD_INPUT" });
       expect(err).toBeInstanceOf(WechatPayTransportError);
       expect(err).toMatchObject({ code: "TIMEOUT", retryable: true, remedy: "RETRY_SAME" });
 
