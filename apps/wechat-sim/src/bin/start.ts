@@ -1,0 +1,38 @@
+// `pnpm --filter @wxpay/wechat-sim start`: runs the simulator and prints the sandbox credentials as .env lines.
+import { SANDBOX } from "../defaults";
+import { readSimEnv } from "../env";
+import { startSimulator } from "../server";
+
+const env = readSimEnv();
+const sim = await startSimulator({
+  port: env.SIM_PORT,
+  host: env.SIM_HOST,
+  publicUrl: env.SIM_PUBLIC_URL ?? `http://localhost:${env.SIM_PORT}`,
+  timeScale: env.SIM_TIME_SCALE,
+  dailyTokenQuota: env.SIM_DAILY_TOKEN_QUOTA,
+});
+
+console.log(`wechat-sim listening on ${sim.url} (public ${sim.publicUrl}, time scale ${sim.clock.timeScale})
+admin page: ${sim.publicUrl}/__sim/admin
+
+# sandbox merchant and apps (.env)
+WECHATPAY_MCH_ID=${SANDBOX.mchId}
+WECHATPAY_KEY=${SANDBOX.key}
+WECHATPAY_SIGN_TYPE=${SANDBOX.signType}
+WECHAT_APPID=${SANDBOX.officialAppId}
+WECHAT_APPSECRET=${SANDBOX.officialSecret}
+WECHAT_MINI_APPID=${SANDBOX.miniAppId}
+WECHAT_MINI_SECRET=${SANDBOX.miniSecret}
+WECHAT_PAY_BASE=${sim.publicUrl}
+WECHAT_API_BASE=${sim.publicUrl}
+WECHAT_OPEN_BASE=${sim.publicUrl}
+`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    void sim.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,27 @@
+// The simulator's configuration from the environment (the only place process.env is read).
+import { z } from "zod";
+
+const ZSimEnv = z.object({
+  SIM_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
+  SIM_HOST: z.string().min(1).default("127.0.0.1"),
+  SIM_PUBLIC_URL: z.string().url().optional(),
+  SIM_TIME_SCALE: z.coerce.number().min(0).default(1),
+  SIM_DAILY_TOKEN_QUOTA: z.coerce.number().int().positive().optional(),
+});
+
+export type TSimEnv = z.infer<typeof ZSimEnv>;
+
+export function readSimEnv(env: NodeJS.ProcessEnv = process.env): TSimEnv {
+  const blankToUndefined = (v: string | undefined) => (v === undefined || v.trim() === "" ? undefined : v);
+  const r = ZSimEnv.safeParse({
+    SIM_PORT: blankToUndefined(env.SIM_PORT),
+    SIM_HOST: blankToUndefined(env.SIM_HOST),
+    SIM_PUBLIC_URL: blankToUndefined(env.SIM_PUBLIC_URL),
+    SIM_TIME_SCALE: blankToUndefined(env.SIM_TIME_SCALE),
+    SIM_DAILY_TOKEN_QUOTA: blankToUndefined(env.SIM_DAILY_TOKEN_QUOTA),
+  });
+  if (!r.success) {
+    throw new Error(`wechat-sim configuration: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+import { testReporters, testTimeouts } from "@wxpay/testkit/vitest";
+
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    reporters: testReporters("wechat-sim"),
+    ...testTimeouts,
+  },
+});
