@@ -1,12 +1,57 @@
-import type { CoreDeps } from "@wxpay/core";
+import type { CoreDeps, TSession } from "@wxpay/core";
+import { clientIpFrom, openH5Session, openMiniToken, SESSION_COOKIE, SESSION_COOKIE_MAX_AGE_S, sealH5Session } from "@wxpay/core";
 
 /** Per-request context: the process's core dependencies and what the transport learned about the caller. */
 export type TApiContext = {
   deps: CoreDeps;
-  /** Request headers, for the session (cookie or Bearer) and the client address. */
   headers: Headers;
+  /** The caller: the H5 cookie session or the mini-program Bearer token, when valid. */
+  session: TSession | undefined;
+  /** True when a Bearer token was sent but is forged or expired (the mini-program must log in again). */
+  bearerRejected: boolean;
+  clientIp: string;
+  /** Issues a session cookie on this response (H5 only). */
+  setSessionCookie(value: string): void;
 };
 
-export function createApiContext(opts: { deps: CoreDeps; headers: Headers }): TApiContext {
-  return { deps: opts.deps, headers: opts.headers };
+export function readCookie(headers: Headers, name: string): string | undefined {
+  const raw = headers.get("cookie");
+  if (!raw) return undefined;
+  for (const part of raw.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
+
+export function sessionCookieHeader(value: string, secure: boolean): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_COOKIE_MAX_AGE_S}${secure ? "; Secure" : ""}`;
+}
+
+export function createApiContext(opts: { deps: CoreDeps; headers: Headers; resHeaders?: Headers }): TApiContext {
+  const { deps, headers } = opts;
+  const secret = deps.config.sessionSecret;
+  const auth = headers.get("authorization");
+  let session: TSession | undefined;
+  let bearerRejected = false;
+  if (auth?.startsWith("Bearer ")) {
+    session = openMiniToken(secret, auth.slice(7).trim(), deps.now());
+    bearerRejected = !session;
+  } else {
+    session = openH5Session(secret, readCookie(headers, SESSION_COOKIE));
+  }
+  const secure = deps.config.appUrl.startsWith("https://");
+  return {
+    deps,
+    headers,
+    session,
+    bearerRejected,
+    clientIp: clientIpFrom(headers.get("x-forwarded-for"), deps.config.trustProxyHops),
+    setSessionCookie(value) {
+      opts.resHeaders?.append("set-cookie", sessionCookieHeader(value, secure));
+    },
+  };
+}
+
+/** For route handlers that share the H5 session (OAuth callback). */
+export { sealH5Session };

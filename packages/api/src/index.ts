@@ -4,9 +4,10 @@ import type { AppRouter } from "./router";
 
 export { appRouter } from "./router";
 export type { AppRouter } from "./router";
-export { createApiContext } from "./context";
+export { createApiContext, readCookie, sessionCookieHeader } from "./context";
 export type { TApiContext } from "./context";
 export { createCallerFactory } from "./trpc";
+export * from "./schemas";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

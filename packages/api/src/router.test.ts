@@ -3,26 +3,22 @@ import http from "node:http";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { DbHandle } from "@wxpay/db";
-import { createDbHandle } from "@wxpay/db";
-import { createTestDatabase } from "@wxpay/testkit/postgres";
+import type { TTestCore } from "@wxpay/core/testing";
+import { createTestCore } from "@wxpay/core/testing";
 
 import { createApiContext } from "./context";
 import { appRouter } from "./router";
 
 // The router over real HTTP (the same fetch adapter the web app mounts), checking the plain-JSON wire shape.
 describe("products over HTTP", () => {
-  let handle: DbHandle;
-  let drop: () => Promise<void>;
+  let core: TTestCore;
   let server: http.Server;
   let base: string;
 
   beforeAll(async () => {
-    const target = await createTestDatabase("api_router");
-    drop = target.drop;
-    handle = await createDbHandle({ databaseUrl: target.url, pgliteDataDir: "memory://" });
-    await handle.migrate();
-    const deps = { db: handle.db, now: () => new Date() };
+    // The catalog needs no WeChat: an address where nothing listens.
+    core = await createTestCore({ label: "api_router", wechatBase: "http://127.0.0.1:9" });
+    const deps = core.deps;
     server = http.createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
@@ -47,8 +43,7 @@ describe("products over HTTP", () => {
   });
   afterAll(async () => {
     await new Promise((r) => server.close(r));
-    await handle.close();
-    await drop();
+    await core.close();
   });
 
   it("GET /api/trpc/products answers the catalog as plain JSON with prices in fen", async () => {

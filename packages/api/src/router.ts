@@ -1,8 +1,23 @@
-import { productsProcedure } from "./routers/products";
+import { miniLoginProcedure } from "./routers/auth";
+import { productsProcedure } from "./routers/catalog";
+import {
+  createOrderProcedure,
+  myOrdersProcedure,
+  orderStatusProcedure,
+  sessionInfoProcedure,
+} from "./routers/orders";
+import { jsConfigProcedure, prepayProcedure } from "./routers/payments";
 import { createRouter } from "./trpc";
 
 export const appRouter = createRouter({
   products: productsProcedure,
+  createOrder: createOrderProcedure,
+  prepay: prepayProcedure,
+  jsConfig: jsConfigProcedure,
+  orderStatus: orderStatusProcedure,
+  myOrders: myOrdersProcedure,
+  session: sessionInfoProcedure,
+  miniLogin: miniLoginProcedure,
 });
 
 export type AppRouter = typeof appRouter;

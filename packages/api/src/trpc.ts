@@ -1,23 +1,85 @@
-import { initTRPC } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { z, ZodError } from "zod";
 
+import type { TCoreErrorCode } from "@wxpay/core";
+import { CoreError } from "@wxpay/core";
+
 import type { TApiContext } from "./context";
+
+const TRPC_CODE: Record<TCoreErrorCode, TRPC_ERROR_CODE_KEY> = {
+  NOT_FOUND: "NOT_FOUND",
+  UNKNOWN_SKU: "BAD_REQUEST",
+  BAD_INPUT: "BAD_REQUEST",
+  OAUTH_REQUIRED: "PRECONDITION_FAILED",
+  LOGIN_REQUIRED: "UNAUTHORIZED",
+  ORDER_PAID: "CONFLICT",
+  ORDER_CLOSED: "CONFLICT",
+  WECHAT_BUSY: "SERVICE_UNAVAILABLE",
+  WECHAT_REJECTED: "BAD_GATEWAY",
+  URL_NOT_ALLOWED: "BAD_REQUEST",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+};
 
 const t = initTRPC.context<TApiContext>().create({
   // Plain JSON on the wire (no transformer): integers in fen, ISO dates; the mini-program and curl speak it.
   errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const appCode =
+      cause instanceof CoreError
+        ? cause.code
+        : cause instanceof ZodError
+          ? "BAD_INPUT"
+          : error.code === "INTERNAL_SERVER_ERROR"
+            ? "INTERNAL"
+            : undefined;
     return {
       ...shape,
+      // Internal failures never leak their message (it may name tables, hosts or keys).
+      message: error.code === "INTERNAL_SERVER_ERROR" ? "服务器开小差了，请稍后重试" : shape.message,
       data: {
         ...shape.data,
-        // Never send a stack trace to a client.
         stack: undefined,
-        zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
+        appCode,
+        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
       },
     };
   },
 });
 
+/** CoreError → the matching tRPC code, keeping the CoreError as cause (for `appCode`). */
+const mapCoreErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof CoreError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+/**
+ * Cross-site form posts cannot reach a mutation: tRPC already refuses non-JSON content types (415); a browser
+ * Origin other than the shop's own is refused too. (The mini-program sends no Origin and no cookies.)
+ */
+const sameOriginMutations = t.middleware(({ ctx, type, next }) => {
+  if (type === "mutation") {
+    const origin = ctx.headers.get("origin");
+    if (origin && origin !== new URL(ctx.deps.config.appUrl).origin) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "cross-origin request refused" });
+    }
+    const contentType = ctx.headers.get("content-type") ?? "";
+    if (!contentType.toLowerCase().startsWith("application/json")) {
+      throw new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: "mutations take application/json" });
+    }
+  }
+  return next();
+});
+
 export const createRouter = t.router;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(mapCoreErrors).use(sameOriginMutations);
+/** A caller with a valid Bearer token or H5 session; an invalid Bearer token is UNAUTHORIZED (log in again). */
+export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.bearerRejected) throw new TRPCError({ code: "UNAUTHORIZED", message: "请重新登录", cause: new CoreError("LOGIN_REQUIRED", "请重新登录") });
+  return next();
+});
 export const createCallerFactory = t.createCallerFactory;

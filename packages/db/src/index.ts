@@ -1,4 +1,18 @@
 export * from "./client";
 export * as schema from "./schema";
-export { products } from "./schema";
-export type { TProductRow } from "./schema";
+export {
+  customers,
+  orderEvents,
+  orders,
+  paymentAttempts,
+  paymentNotifications,
+  products,
+  wechatCredentials,
+} from "./schema";
+export type {
+  TOrderItemRow,
+  TOrderRow,
+  TPaymentAttemptRow,
+  TPaymentNotificationRow,
+  TProductRow,
+} from "./schema";

@@ -1,6 +1,19 @@
 // The shop's state. Column names are snake_case in SQL (drizzle `casing: "snake_case"`), camelCase in code.
 import { sql } from "drizzle-orm";
-import { boolean, check, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 
 /** The catalog. Prices are read from here, never from a client. */
 export const products = pgTable(
@@ -22,3 +35,182 @@ export const products = pgTable(
 );
 
 export type TProductRow = typeof products.$inferSelect;
+
+export const orderStatus = pgEnum("order_status", [
+  "PENDING",
+  "PAID",
+  "CLOSED",
+  "PAID_NEEDS_REVIEW",
+  "REFUNDING",
+  "REFUNDED",
+]);
+export const payChannel = pgEnum("pay_channel", ["h5", "jsapi", "mini"]);
+export const attemptStatus = pgEnum("attempt_status", [
+  /** Row written, unifiedorder not yet answered (or timed out): the stored request is re-sent as is. */
+  "CREATED",
+  /** unifiedorder answered with a prepay_id. */
+  "PREPAID",
+  "PAID",
+  /** Another attempt of the order was paid; this one must be closed at WeChat. */
+  "SUPERSEDED",
+  "CLOSED",
+  /** WeChat refused it for good (ORDERCLOSED, OUT_TRADE_NO_USED, bad parameters). */
+  "FAILED",
+]);
+
+/** A shopper: anonymous on H5 (cookie), known by openid after OAuth or mini-program login. */
+export const customers = pgTable("customers", {
+  id: text().primaryKey(),
+  miniOpenid: text().unique(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export type TOrderItemRow = { sku: string; title: string; qty: number; priceFen: number };
+
+/** The business order. Amount computed on the server from the catalog, in integer fen. */
+export const orders = pgTable(
+  "orders",
+  {
+    id: text().primaryKey(),
+    customerId: text()
+      .notNull()
+      .references(() => customers.id),
+    items: jsonb().$type<TOrderItemRow[]>().notNull(),
+    amountFen: integer().notNull(),
+    feeType: text().notNull().default("CNY"),
+    status: orderStatus().notNull().default("PENDING"),
+    /** The attempt whose payment made the order PAID. */
+    paidAttemptId: text(),
+    transactionId: text().unique(),
+    paidAt: timestamp({ withTimezone: true }),
+    closedAt: timestamp({ withTimezone: true }),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("orders_amount_fen_positive", sql`${t.amountFen} > 0`),
+    check("orders_fee_type_cny", sql`${t.feeType} = 'CNY'`),
+    index("orders_customer_created_idx").on(t.customerId, t.createdAt),
+  ],
+);
+
+/** One row per out_trade_no: what was sent to WeChat, byte for byte, and what came back. */
+export const paymentAttempts = pgTable(
+  "payment_attempts",
+  {
+    id: text().primaryKey(),
+    orderId: text()
+      .notNull()
+      .references(() => orders.id),
+    outTradeNo: text().notNull().unique(),
+    channel: payChannel().notNull(),
+    tradeType: text().notNull(),
+    appid: text().notNull(),
+    mchId: text().notNull(),
+    openid: text(),
+    signType: text().notNull(),
+    amountFen: integer().notNull(),
+    clientIp: text().notNull(),
+    /** The exact unifiedorder body: a retry after a timeout re-sends these bytes. */
+    requestXml: text().notNull(),
+    status: attemptStatus().notNull().default("CREATED"),
+    prepayId: text(),
+    prepayExpiresAt: timestamp({ withTimezone: true }),
+    mwebUrl: text(),
+    mwebExpiresAt: timestamp({ withTimezone: true }),
+    transactionId: text().unique(),
+    paidAt: timestamp({ withTimezone: true }),
+    lastError: text(),
+    lastQueriedAt: timestamp({ withTimezone: true }),
+    /** Reconciliation: when this attempt is next due for an orderquery (null = not scheduled). */
+    nextCheckAt: timestamp({ withTimezone: true }),
+    checkCount: integer().notNull().default(0),
+    closedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("payment_attempts_amount_fen_positive", sql`${t.amountFen} > 0`),
+    // WeChat: out_trade_no is 6-32 characters of [0-9A-Za-z_-|*]; ours carry >= 96 random bits.
+    check("payment_attempts_out_trade_no_format", sql`${t.outTradeNo} ~ '^[0-9A-Za-z_|*-]{6,32}$'`),
+    index("payment_attempts_order_idx").on(t.orderId),
+    index("payment_attempts_next_check_idx").on(t.nextCheckAt),
+  ],
+);
+
+export const notifyVerdict = pgEnum("notify_verdict", [
+  "APPLIED",
+  "DUPLICATE",
+  "PAID_NEEDS_REVIEW",
+  "NOT_SUCCESS",
+  "BAD_XML",
+  "BAD_SIGN",
+  "WRONG_SIGN_TYPE",
+  "WRONG_APPID",
+  "WRONG_MCH_ID",
+  "AMOUNT_MISMATCH",
+  "UNKNOWN_ORDER",
+  "ERROR",
+]);
+
+/** Every notify delivery, whatever became of it. */
+export const paymentNotifications = pgTable(
+  "payment_notifications",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    remoteAddr: text(),
+    bodySha256: text().notNull(),
+    /** The raw body, capped (it is evidence, and contains the payer's openid: restrict access). */
+    rawXml: text().notNull(),
+    outTradeNo: text(),
+    transactionId: text(),
+    attemptId: text().references(() => paymentAttempts.id),
+    verdict: notifyVerdict().notNull(),
+    detail: text(),
+    reply: text().notNull(),
+  },
+  (t) => [
+    index("payment_notifications_transaction_idx").on(t.transactionId),
+    index("payment_notifications_out_trade_no_idx").on(t.outTradeNo),
+  ],
+);
+
+/** Append-only log of order transitions: the audit trail and the hook for fulfilment. */
+export const orderEvents = pgTable(
+  "order_events",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    orderId: text()
+      .notNull()
+      .references(() => orders.id),
+    attemptId: text().references(() => paymentAttempts.id),
+    type: text().notNull(),
+    source: text().notNull(),
+    data: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("order_events_order_idx").on(t.orderId),
+    // At most one PAID event per order, whatever the concurrency: the database says so, not the code.
+    uniqueIndex("order_events_one_paid_per_order").on(t.orderId).where(sql`${t.type} = 'PAID'`),
+  ],
+);
+
+/** Cached access_token / jsapi_ticket per appid, refreshed single-flight across processes. */
+export const wechatCredentials = pgTable(
+  "wechat_credentials",
+  {
+    appid: text().notNull(),
+    kind: text().notNull(),
+    value: text().notNull(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    refreshedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.appid, t.kind] })],
+);
+
+export type TOrderRow = typeof orders.$inferSelect;
+export type TPaymentAttemptRow = typeof paymentAttempts.$inferSelect;
+export type TPaymentNotificationRow = typeof paymentNotifications.$inferSelect;

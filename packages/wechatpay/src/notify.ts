@@ -109,8 +109,10 @@ export function parsePayNotify(raw: string | Uint8Array, config: PayNotifyConfig
   if (identity) return identity;
 
   // The algorithm is pinned by configuration, never chosen by the message (a sender must not be able to pick
-  // MD5 when HMAC-SHA256 is configured). WeChat: sign_type "默认为MD5", so an absent sign_type declares MD5.
-  const declared = has(fields, "sign_type") ? fields.sign_type : "MD5";
+  // MD5 when HMAC-SHA256 is configured). A declared sign_type must match it. An absent one is verified with the
+  // configured type too: WeChat's v2 notify often omits sign_type even for HMAC-SHA256 orders (pitfalls §2.3),
+  // and a 32-hex MD5 sign can never pass the 64-hex HMAC check.
+  const declared = has(fields, "sign_type") ? fields.sign_type : config.signType;
   if (declared !== config.signType) {
     return reject("WRONG_SIGN_TYPE", `notify declares sign_type ${declared}, configured ${config.signType}`, fields);
   }

@@ -99,18 +99,21 @@ describe("parsePayNotify", () => {
     expect(rejectionCode(buildPayNotify(paidFields(), "0".repeat(32), "MD5"))).toBe("BAD_SIGN");
   });
 
-  it("pins the sign type: HMAC when MD5 is configured and MD5 when HMAC is configured are WRONG_SIGN_TYPE", () => {
+  it("pins the sign type: a declared sign_type other than the configured one is WRONG_SIGN_TYPE; an absent one is verified with the configured type", () => {
     const hmac = buildPayNotify(paidFields(), KEY, "HMAC-SHA256");
     expect(hmac).toContain("<sign_type><![CDATA[HMAC-SHA256]]></sign_type>");
     expect(rejectionCode(hmac)).toBe("WRONG_SIGN_TYPE");
     const hmacConfig = { ...config, signType: "HMAC-SHA256" as const };
     expect(rejectionCode(hmac, hmacConfig)).toBe("ok");
-    // No sign_type means MD5 (WeChat's default), which the HMAC configuration does not accept.
-    expect(rejectionCode(buildPayNotify(paidFields(), KEY, "MD5"), hmacConfig)).toBe("WRONG_SIGN_TYPE");
+    // No sign_type: verified with the configured HMAC, which an MD5 signature cannot pass.
+    expect(rejectionCode(buildPayNotify(paidFields(), KEY, "MD5"), hmacConfig)).toBe("BAD_SIGN");
     expect(rejectionCode(buildPayNotify(paidFields({ sign_type: "MD5" }), KEY, "MD5"), hmacConfig)).toBe("WRONG_SIGN_TYPE");
-    // An HMAC sign with the sign_type stripped claims MD5 and cannot verify as MD5.
+    // An HMAC sign with the sign_type stripped cannot verify as MD5 under the MD5 configuration.
     const stripped = buildXml({ ...paidFields(), sign: sign({ ...paidFields(), sign_type: "HMAC-SHA256" }, KEY, "HMAC-SHA256") });
     expect(rejectionCode(stripped)).toBe("BAD_SIGN");
+    // WeChat's HMAC-SHA256 notifies often omit sign_type: signed over the fields as sent, they verify with the pinned HMAC.
+    const hmacWithoutType = buildXml({ ...paidFields(), sign: sign(paidFields(), KEY, "HMAC-SHA256") });
+    expect(rejectionCode(hmacWithoutType, hmacConfig)).toBe("ok");
   });
 
   it("rejects a missing sign and a forged one", () => {

@@ -1,16 +1,51 @@
 // The process's core dependencies, built once from the validated configuration.
-import type { CoreDeps } from "@wxpay/core";
+import type { CoreDeps, TCoreConfig } from "@wxpay/core";
+import { createCoreDeps, DEFAULT_CORE_TUNING } from "@wxpay/core";
 import type { DbHandle } from "@wxpay/db";
 import { sharedDbHandle } from "@wxpay/db";
 
 import { env } from "~/env";
+
+export const SHOP_NAME = "茶与器";
 
 export function dbHandle(): Promise<DbHandle> {
   const e = env();
   return sharedDbHandle({ databaseUrl: e.DATABASE_URL, pgliteDataDir: e.pgliteDataDir });
 }
 
-export async function coreDeps(): Promise<CoreDeps> {
-  const handle = await dbHandle();
-  return { db: handle.db, now: () => new Date() };
+export function coreConfig(): TCoreConfig {
+  const e = env();
+  return {
+    appUrl: e.APP_URL,
+    shopName: SHOP_NAME,
+    sessionSecret: e.SESSION_SECRET,
+    mchId: e.WECHATPAY_MCH_ID,
+    key: e.WECHATPAY_KEY,
+    previousKeys: e.WECHATPAY_KEY_PREVIOUS ? [e.WECHATPAY_KEY_PREVIOUS] : [],
+    signType: e.WECHATPAY_SIGN_TYPE,
+    officialAccount: { appId: e.WECHAT_APPID, secret: e.WECHAT_APPSECRET },
+    miniProgram: { appId: e.WECHAT_MINI_APPID, secret: e.WECHAT_MINI_SECRET },
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    ...DEFAULT_CORE_TUNING,
+  };
+}
+
+const GLOBAL_KEY = Symbol.for("wxpay.web.coreDeps");
+type G = typeof globalThis & { [GLOBAL_KEY]?: Promise<CoreDeps> };
+
+export function coreDeps(): Promise<CoreDeps> {
+  const g = globalThis as G;
+  g[GLOBAL_KEY] ??= (async () => {
+    const e = env();
+    const handle = await dbHandle();
+    return createCoreDeps({
+      db: handle.db,
+      config: coreConfig(),
+      wechat: { payBase: e.WECHAT_PAY_BASE, apiBase: e.WECHAT_API_BASE, openBase: e.WECHAT_OPEN_BASE },
+    });
+  })().catch((err: unknown) => {
+    delete g[GLOBAL_KEY];
+    throw err;
+  });
+  return g[GLOBAL_KEY];
 }

@@ -10,7 +10,7 @@ const handler = async (req: Request) => {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: () => createApiContext({ deps, headers: req.headers }),
+    createContext: ({ resHeaders }) => createApiContext({ deps, headers: req.headers, resHeaders }),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "?"}:`, error.cause ?? error);
     },

@@ -1,0 +1,31 @@
+import { readCookie, sessionCookieHeader } from "@wxpay/api";
+import { completeOauth, isCoreError, openH5Session, SESSION_COOKIE } from "@wxpay/core";
+
+import { coreDeps } from "~/server/deps";
+
+/** WeChat's OAuth redirect: code → openid → session cookie → back to the page the shopper was on. */
+export async function GET(request: Request) {
+  const deps = await coreDeps();
+  const url = new URL(request.url);
+  const session = openH5Session(deps.config.sessionSecret, readCookie(request.headers, SESSION_COOKIE));
+  try {
+    const done = await completeOauth(deps, {
+      code: url.searchParams.get("code"),
+      state: url.searchParams.get("state"),
+      session,
+    });
+    return new Response(null, {
+      status: 302,
+      headers: {
+        location: `${deps.config.appUrl}${done.returnTo}`,
+        "set-cookie": sessionCookieHeader(done.cookie, deps.config.appUrl.startsWith("https://")),
+        "cache-control": "no-store",
+      },
+    });
+  } catch (err) {
+    const message = isCoreError(err) ? err.message : "微信授权失败，请稍后重试";
+    if (!isCoreError(err)) console.error("[oauth]", err);
+    const html = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>授权失败</title><body style="font-family:sans-serif;padding:24px"><h1 style="font-size:18px">${message.replace(/[<>&]/g, "")}</h1><p><a href="${deps.config.appUrl}/">返回首页</a></p></body></html>`;
+    return new Response(html, { status: 400, headers: { "content-type": "text/html; charset=utf-8" } });
+  }
+}

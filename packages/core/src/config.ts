@@ -1,0 +1,33 @@
+import type { SignType } from "@wxpay/wechatpay";
+
+/** The shop's configuration as core needs it; the app builds it from its validated env module. */
+export type TCoreConfig = {
+  /** Public origin, no trailing slash: builds notify_url and redirect URLs. */
+  appUrl: string;
+  /** Shown by WeChat on the H5 cashier (scene_info wap_name) and used as the order body prefix. */
+  shopName: string;
+  sessionSecret: string;
+  mchId: string;
+  key: string;
+  previousKeys: readonly string[];
+  signType: SignType;
+  officialAccount: { appId: string; secret: string };
+  miniProgram: { appId: string; secret: string };
+  trustProxyHops: number;
+  /** How long an unpaid order stays payable. WeChat: time_expire must be at least 5 minutes away. */
+  orderTtlMs: number;
+  /** Minimum spacing of orderquery calls made on behalf of one order by orderStatus. */
+  orderQueryMinIntervalMs: number;
+  /** Lifetime of a mini-program Bearer token. */
+  miniTokenTtlMs: number;
+};
+
+export const DEFAULT_CORE_TUNING = {
+  orderTtlMs: 30 * 60 * 1000,
+  orderQueryMinIntervalMs: 3000,
+  miniTokenTtlMs: 2 * 60 * 60 * 1000,
+} as const;
+
+export const NOTIFY_PATH = "/api/wechat/pay/notify";
+export const OAUTH_CALLBACK_PATH = "/api/wechat/oauth/callback";
+export const resultPath = (orderId: string) => `/orders/${orderId}/result`;

@@ -1,0 +1,63 @@
+import { and, eq, inArray } from "drizzle-orm";
+
+import { customers, orderEvents, orders, products } from "@wxpay/db";
+import type { TOrderItemRow } from "@wxpay/db/schema";
+
+import type { CoreDeps } from "../deps";
+import { CoreError } from "../errors";
+import { newOrderId } from "../ids";
+
+export type TCreateOrderInput = { customerId: string; items: readonly { sku: string; qty: number }[] };
+export type TCreateOrderResult = { orderId: string; amountFen: number; status: "PENDING"; expiresAt: Date };
+
+// integer column: one order can not exceed 2^31-1 fen (≈ ¥21.47 M).
+const MAX_ORDER_FEN = 2_147_483_647;
+
+/**
+ * Creates a PENDING order for the session's customer. The amount is computed here from the catalog's prices in
+ * integer fen; the client only names SKUs and quantities.
+ */
+export async function createOrder(deps: CoreDeps, input: TCreateOrderInput): Promise<TCreateOrderResult> {
+  const qtyBySku = new Map<string, number>();
+  for (const item of input.items) {
+    if (!Number.isSafeInteger(item.qty) || item.qty < 1) throw new CoreError("BAD_INPUT", "数量无效");
+    qtyBySku.set(item.sku, (qtyBySku.get(item.sku) ?? 0) + item.qty);
+  }
+  if (qtyBySku.size === 0) throw new CoreError("BAD_INPUT", "订单为空");
+
+  const rows = await deps.db
+    .select()
+    .from(products)
+    .where(and(inArray(products.sku, [...qtyBySku.keys()]), eq(products.active, true)));
+  const bySku = new Map(rows.map((r) => [r.sku, r]));
+  const items: TOrderItemRow[] = [];
+  let amountFen = 0;
+  for (const [sku, qty] of qtyBySku) {
+    const p = bySku.get(sku);
+    if (!p) throw new CoreError("UNKNOWN_SKU", `商品不存在或已下架：${sku}`);
+    amountFen += p.priceFen * qty;
+    items.push({ sku, title: p.title, qty, priceFen: p.priceFen });
+  }
+  if (!Number.isSafeInteger(amountFen) || amountFen <= 0 || amountFen > MAX_ORDER_FEN) {
+    throw new CoreError("BAD_INPUT", "订单金额超出范围");
+  }
+
+  const now = deps.now();
+  const orderId = newOrderId();
+  const expiresAt = new Date(now.getTime() + deps.config.orderTtlMs);
+  await deps.db.transaction(async (tx) => {
+    await tx.insert(customers).values({ id: input.customerId }).onConflictDoNothing();
+    await tx.insert(orders).values({
+      id: orderId,
+      customerId: input.customerId,
+      items,
+      amountFen,
+      status: "PENDING",
+      expiresAt,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await tx.insert(orderEvents).values({ orderId, type: "CREATED", source: "shop", data: { amountFen, items } });
+  });
+  return { orderId, amountFen, status: "PENDING", expiresAt };
+}

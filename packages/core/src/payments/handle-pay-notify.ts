@@ -1,0 +1,113 @@
+// POST /api/wechat/pay/notify, without the HTTP: verify, then one transaction that records the delivery with
+// its verdict and applies the payment. SUCCESS is only ever replied after that transaction committed.
+import crypto from "node:crypto";
+
+import { paymentNotifications } from "@wxpay/db";
+import type { TPayNotification } from "@wxpay/wechatpay";
+import { parsePayNotify, replyXml } from "@wxpay/wechatpay";
+
+import type { CoreDeps } from "../deps";
+import type { TApplyResult } from "./apply-payment";
+import { ACKNOWLEDGED_VERDICTS, applyPayment } from "./apply-payment";
+
+export type TNotifyVerdict = (typeof paymentNotifications.$inferInsert)["verdict"];
+export type THandleNotifyResult = { verdict: TNotifyVerdict; reply: string; orderId?: string };
+
+/** Raw bodies above this are evidence of nothing but abuse; the route rejects them before parsing. */
+export const MAX_NOTIFY_BYTES = 64 * 1024;
+const STORED_BODY_CHARS = 16 * 1024;
+
+const REPLY_OK = replyXml(true);
+
+function replyFor(verdict: TNotifyVerdict, message: string): string {
+  return ACKNOWLEDGED_VERDICTS.has(verdict) ? REPLY_OK : replyXml(false, message);
+}
+
+export async function handlePayNotify(
+  deps: CoreDeps,
+  input: { body: string; remoteAddr?: string | undefined },
+): Promise<THandleNotifyResult> {
+  const { config } = deps;
+  const bodySha256 = crypto.createHash("sha256").update(input.body).digest("hex");
+  const record = {
+    remoteAddr: input.remoteAddr ?? null,
+    bodySha256,
+    rawXml: input.body.slice(0, STORED_BODY_CHARS),
+  };
+  const parsed = parsePayNotify(input.body, {
+    mchId: config.mchId,
+    appIds: [config.officialAccount.appId, config.miniProgram.appId],
+    keys: [config.key, ...config.previousKeys],
+    signType: config.signType,
+  });
+
+  if (!parsed.ok) {
+    const { code, message, fields } = parsed.rejection;
+    // A verified result_code=FAIL notify may lack the paid-only fields: acknowledge it, nothing to apply.
+    const signedFailure = code === "MISSING_FIELD" && fields?.result_code === "FAIL";
+    const verdict: TNotifyVerdict =
+      code === "RETURN_FAIL" || signedFailure ? "NOT_SUCCESS" : code === "MISSING_FIELD" ? "BAD_XML" : code;
+    const reply = replyFor(verdict, code === "BAD_SIGN" ? "签名失败" : "参数格式校验错误");
+    deps.log.warn("notify rejected", { verdict, detail: message, remoteAddr: input.remoteAddr });
+    await deps.db
+      .insert(paymentNotifications)
+      .values({ ...record, verdict, detail: message.slice(0, 500), reply })
+      .catch((err: unknown) => deps.log.error("could not record a rejected notify", { error: String(err) }));
+    return { verdict, reply };
+  }
+
+  const n: TPayNotification = parsed.notification;
+  if (n.resultCode !== "SUCCESS") {
+    // WeChat: a signed result_code=FAIL notify is acknowledged; the order does not change.
+    const reply = REPLY_OK;
+    try {
+      await deps.db.insert(paymentNotifications).values({
+        ...record,
+        outTradeNo: n.outTradeNo,
+        transactionId: n.transactionId || null,
+        verdict: "NOT_SUCCESS",
+        detail: `${n.errCode ?? ""} ${n.errCodeDes ?? ""}`.trim().slice(0, 500),
+        reply,
+      });
+    } catch (err) {
+      deps.log.error("notify: database unavailable", { error: String(err) });
+      return { verdict: "ERROR", reply: replyXml(false, "系统繁忙") };
+    }
+    return { verdict: "NOT_SUCCESS", reply };
+  }
+
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const applied: TApplyResult = await applyPayment(
+        tx,
+        {
+          source: "notify",
+          appId: n.appId,
+          mchId: n.mchId,
+          outTradeNo: n.outTradeNo,
+          transactionId: n.transactionId,
+          totalFeeFen: n.totalFeeFen,
+          feeType: n.feeType,
+          paidAt: n.paidAt,
+        },
+        deps.now(),
+        deps.log,
+      );
+      const reply = replyFor(applied.verdict, applied.verdict === "AMOUNT_MISMATCH" ? "金额不符" : "订单不存在");
+      await tx.insert(paymentNotifications).values({
+        ...record,
+        outTradeNo: n.outTradeNo,
+        transactionId: n.transactionId,
+        attemptId: applied.attemptId ?? null,
+        verdict: applied.verdict,
+        detail: applied.detail?.slice(0, 500) ?? null,
+        reply,
+      });
+      return { verdict: applied.verdict, reply, ...(applied.orderId ? { orderId: applied.orderId } : {}) };
+    });
+  } catch (err) {
+    // Nothing was committed: WeChat must deliver again.
+    deps.log.error("notify: transaction failed, replying FAIL", { outTradeNo: n.outTradeNo, error: String(err) });
+    return { verdict: "ERROR", reply: replyXml(false, "系统繁忙") };
+  }
+}

@@ -1,0 +1,270 @@
+// prepay: turn a PENDING order into the pay parameters of one channel. One payment attempt per out_trade_no;
+// its exact unifiedorder body is stored before it is sent, so a retry after a timeout re-sends the same bytes
+// (WeChat: "订单重入时，要求参数值与原请求一致") and a fresh mweb_url comes from re-entry, not a new order.
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+
+import { orders, paymentAttempts } from "@wxpay/db";
+import type { TOrderRow, TPaymentAttemptRow } from "@wxpay/db/schema";
+import type { TUnifiedOrderInput, TUnifiedOrderResult } from "@wxpay/wechatpay";
+import {
+  appendRedirectUrl,
+  generateOutTradeNo,
+  jsapiPayParams,
+  miniPayParams,
+  WechatPayApiError,
+  WechatPayError,
+} from "@wxpay/wechatpay";
+
+import { NOTIFY_PATH, resultPath } from "../config";
+import type { CoreDeps } from "../deps";
+import { CoreError } from "../errors";
+import { newAttemptId } from "../ids";
+import { findOwnedOrder } from "../orders/order-view";
+import type { TSession } from "../session/session-token";
+import { syncAttempt } from "./sync-attempt";
+
+export type TChannel = "h5" | "jsapi" | "mini";
+
+export type TPrepayResult =
+  | { channel: "h5"; mwebUrl: string }
+  | { channel: "jsapi"; payParams: ReturnType<typeof jsapiPayParams> }
+  | { channel: "mini"; payParams: ReturnType<typeof miniPayParams> };
+
+export type TPrepayInput = { session: TSession | undefined; orderId: string; channel: TChannel; clientIp: string };
+
+// WeChat: time_expire must leave at least 5 minutes (older docs: "最短失效时间间隔必须大于5分钟"); keep a margin.
+const MIN_REMAINING_MS = 5 * 60 * 1000 + 30_000;
+// Do not hand out a URL or prepay_id about to lapse while the shopper is still on the way.
+const MWEB_MARGIN_MS = 30_000;
+const PREPAY_MARGIN_MS = 5 * 60 * 1000;
+
+type TTarget = { tradeType: "MWEB" | "JSAPI"; appId: string; openid: string | null };
+
+function targetFor(deps: CoreDeps, session: TSession, channel: TChannel): TTarget {
+  const { officialAccount, miniProgram } = deps.config;
+  if (channel === "h5") return { tradeType: "MWEB", appId: officialAccount.appId, openid: null };
+  if (channel === "jsapi") {
+    // The openid comes from the server session (OAuth), never from the client.
+    if (session.kind !== "h5" || !session.openid) throw new CoreError("OAUTH_REQUIRED", "需要微信授权后才能在微信内支付");
+    return { tradeType: "JSAPI", appId: officialAccount.appId, openid: session.openid };
+  }
+  if (session.kind !== "mini") throw new CoreError("LOGIN_REQUIRED", "请先登录小程序");
+  return { tradeType: "JSAPI", appId: miniProgram.appId, openid: session.openid };
+}
+
+function orderBody(deps: CoreDeps, order: TOrderRow): string {
+  const first = order.items[0];
+  const more = order.items.length > 1 ? `等${order.items.length}件` : "";
+  return `${deps.config.shopName}-${first?.title ?? "商品"}${more}`;
+}
+
+export async function prepay(deps: CoreDeps, input: TPrepayInput): Promise<TPrepayResult> {
+  if (!input.session) throw new CoreError("NOT_FOUND", "订单不存在");
+  const order = await findOwnedOrder(deps, input.session.customerId, input.orderId);
+  if (order.status === "CLOSED") throw new CoreError("ORDER_CLOSED", "订单已关闭，请重新下单");
+  if (order.status !== "PENDING") throw new CoreError("ORDER_PAID", "订单已支付");
+  const target = targetFor(deps, input.session, input.channel);
+
+  const now = deps.now();
+  const reusable = await findReusableAttempt(deps, order.id, input.channel, target);
+  if (reusable) {
+    const fresh =
+      reusable.status === "PREPAID" &&
+      reusable.prepayId &&
+      (input.channel === "h5"
+        ? reusable.mwebUrl && reusable.mwebExpiresAt && reusable.mwebExpiresAt.getTime() - now.getTime() > MWEB_MARGIN_MS
+        : reusable.prepayExpiresAt && reusable.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS);
+    if (fresh) return payParams(deps, order, input.channel, reusable);
+    const sent = await send(deps, order, reusable, { allowFresh: true });
+    if (sent) return payParams(deps, order, input.channel, sent);
+  }
+
+  if (order.expiresAt.getTime() - now.getTime() < MIN_REMAINING_MS) {
+    throw new CoreError("ORDER_CLOSED", "订单即将过期，请重新下单");
+  }
+  const attempt = await createAttempt(deps, order, input.channel, target, input.clientIp);
+  const sent = await send(deps, order, attempt, { allowFresh: false });
+  if (!sent) throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试");
+  return payParams(deps, order, input.channel, sent);
+}
+
+async function findReusableAttempt(
+  deps: CoreDeps,
+  orderId: string,
+  channel: TChannel,
+  target: TTarget,
+): Promise<TPaymentAttemptRow | undefined> {
+  const [row] = await deps.db
+    .select()
+    .from(paymentAttempts)
+    .where(
+      and(
+        eq(paymentAttempts.orderId, orderId),
+        eq(paymentAttempts.channel, channel),
+        eq(paymentAttempts.appid, target.appId),
+        target.openid === null ? isNull(paymentAttempts.openid) : eq(paymentAttempts.openid, target.openid),
+        inArray(paymentAttempts.status, ["CREATED", "PREPAID"]),
+      ),
+    )
+    .orderBy(desc(paymentAttempts.createdAt))
+    .limit(1);
+  return row;
+}
+
+async function createAttempt(
+  deps: CoreDeps,
+  order: TOrderRow,
+  channel: TChannel,
+  target: TTarget,
+  clientIp: string,
+): Promise<TPaymentAttemptRow> {
+  const { config } = deps;
+  const outTradeNo = generateOutTradeNo(deps.now());
+  const common = {
+    appId: target.appId,
+    outTradeNo,
+    body: orderBody(deps, order),
+    totalFeeFen: order.amountFen,
+    notifyUrl: `${config.appUrl}${NOTIFY_PATH}`,
+    spbillCreateIp: clientIp,
+    timeExpire: order.expiresAt,
+    attach: order.id,
+  };
+  const request: TUnifiedOrderInput =
+    target.tradeType === "MWEB"
+      ? { ...common, tradeType: "MWEB", sceneInfo: { type: "Wap", wapUrl: config.appUrl, wapName: config.shopName } }
+      : { ...common, tradeType: "JSAPI", openid: target.openid ?? "" };
+  let prepared;
+  try {
+    prepared = deps.pay.prepareUnifiedOrder(request);
+  } catch (err) {
+    deps.log.error("unifiedorder request could not be built", { orderId: order.id, error: String(err) });
+    throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
+  }
+  // Written before WeChat hears of it: a notify that outruns the unifiedorder reply still finds its attempt.
+  const [row] = await deps.db
+    .insert(paymentAttempts)
+    .values({
+      id: newAttemptId(),
+      orderId: order.id,
+      outTradeNo,
+      channel,
+      tradeType: target.tradeType,
+      appid: target.appId,
+      mchId: config.mchId,
+      openid: target.openid,
+      signType: config.signType,
+      amountFen: order.amountFen,
+      clientIp,
+      requestXml: prepared.body,
+      status: "CREATED",
+    })
+    .returning();
+  if (!row) throw new Error("payment attempt insert returned nothing");
+  return row;
+}
+
+/**
+ * Sends the attempt's stored request. Returns the updated attempt, or undefined when WeChat refused this
+ * out_trade_no for good (the caller may start a new attempt). Throws CoreError for everything the shopper must hear.
+ */
+async function send(
+  deps: CoreDeps,
+  order: TOrderRow,
+  attempt: TPaymentAttemptRow,
+  opts: { allowFresh: boolean },
+): Promise<TPaymentAttemptRow | undefined> {
+  let result: TUnifiedOrderResult;
+  try {
+    result = await deps.pay.sendUnifiedOrder(attempt.requestXml);
+  } catch (err) {
+    return handleSendError(deps, order, attempt, err, opts);
+  }
+  const now = deps.now();
+  const [updated] = await deps.db
+    .update(paymentAttempts)
+    .set({
+      status: "PREPAID",
+      prepayId: result.prepayId,
+      prepayExpiresAt: result.prepayIdExpiresAt,
+      mwebUrl: result.tradeType === "MWEB" ? result.mwebUrl : null,
+      mwebExpiresAt: result.tradeType === "MWEB" ? result.mwebUrlExpiresAt : null,
+      lastError: null,
+      // Reconciliation's first look, in case no notify ever comes.
+      nextCheckAt: attempt.nextCheckAt ?? new Date(now.getTime() + 60_000),
+      updatedAt: now,
+    })
+    .where(and(eq(paymentAttempts.id, attempt.id), inArray(paymentAttempts.status, ["CREATED", "PREPAID"])))
+    .returning();
+  if (!updated) {
+    // Paid or superseded meanwhile (a notify won the race): report the order's real state.
+    const [o] = await deps.db.select({ status: orders.status }).from(orders).where(eq(orders.id, order.id));
+    if (o?.status === "PENDING") throw new CoreError("WECHAT_BUSY", "支付状态变化中，请稍后重试");
+    throw new CoreError(o?.status === "CLOSED" ? "ORDER_CLOSED" : "ORDER_PAID", "订单状态已变化");
+  }
+  return updated;
+}
+
+async function handleSendError(
+  deps: CoreDeps,
+  order: TOrderRow,
+  attempt: TPaymentAttemptRow,
+  err: unknown,
+  opts: { allowFresh: boolean },
+): Promise<TPaymentAttemptRow | undefined> {
+  const now = deps.now();
+  const note = (e: unknown) => (e instanceof WechatPayError ? `${e.code}: ${e.message}` : String(e)).slice(0, 500);
+  const remember = (status?: "FAILED") =>
+    deps.db
+      .update(paymentAttempts)
+      .set({ lastError: note(err), updatedAt: now, ...(status ? { status, nextCheckAt: null } : {}) })
+      .where(eq(paymentAttempts.id, attempt.id));
+
+  if (!(err instanceof WechatPayApiError)) {
+    // Timeout, network, bad reply signature: we do not know what WeChat did. Keep the stored request; the next
+    // try re-sends it byte for byte (WeChat: "请用相同参数重新调用").
+    deps.log.warn("unifiedorder: no trustworthy answer; will re-send the same request", {
+      orderId: order.id,
+      outTradeNo: attempt.outTradeNo,
+      error: note(err),
+    });
+    await remember();
+    throw new CoreError("WECHAT_BUSY", "微信支付响应超时，请稍后重试", { cause: err });
+  }
+  switch (err.remedy) {
+    case "RETRY_SAME":
+    case "RETRY_LATER":
+    case "QUERY_ORDER":
+      await remember();
+      throw new CoreError("WECHAT_BUSY", "微信支付繁忙，请稍后重试", { cause: err });
+    case "TREAT_AS_PAID": {
+      // WeChat: ORDERPAID "商户订单已支付，无需重复操作" — learn it from a signed orderquery, never from the error.
+      await remember();
+      const synced = await syncAttempt(deps, attempt).catch(() => undefined);
+      if (synced?.kind === "paid") throw new CoreError("ORDER_PAID", "订单已支付");
+      throw new CoreError("WECHAT_BUSY", "正在确认支付结果，请稍后查看订单", { cause: err });
+    }
+    case "NEW_OUT_TRADE_NO":
+    case "TREAT_AS_CLOSED":
+      // ORDERCLOSED / OUT_TRADE_NO_USED / "201 商户订单号重复": this out_trade_no is finished; a new one may work.
+      await remember("FAILED");
+      if (opts.allowFresh) return undefined;
+      throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
+    default:
+      await remember("FAILED");
+      deps.log.error("unifiedorder refused", { orderId: order.id, outTradeNo: attempt.outTradeNo, code: err.code, remedy: err.remedy });
+      throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
+  }
+}
+
+function payParams(deps: CoreDeps, order: TOrderRow, channel: TChannel, attempt: TPaymentAttemptRow): TPrepayResult {
+  const { config } = deps;
+  const prepayId = attempt.prepayId ?? "";
+  if (channel === "h5") {
+    // WeChat returns to redirect_url whatever happened; the result page asks orderStatus, never assumes.
+    return { channel, mwebUrl: appendRedirectUrl(attempt.mwebUrl ?? "", `${config.appUrl}${resultPath(order.id)}`) };
+  }
+  const base = { appId: attempt.appid, prepayId, key: config.key, signType: config.signType };
+  if (channel === "jsapi") return { channel, payParams: jsapiPayParams(base) };
+  return { channel, payParams: miniPayParams(base) };
+}

@@ -1,0 +1,59 @@
+// Ask WeChat (orderquery, signed reply) about one attempt and apply what it says through the notify's own
+// transition. Used by orderStatus, by prepay on ORDERPAID, and by reconciliation.
+import { eq } from "drizzle-orm";
+
+import { paymentAttempts } from "@wxpay/db";
+import type { TPaymentAttemptRow } from "@wxpay/db/schema";
+import { WechatPayApiError } from "@wxpay/wechatpay";
+
+import type { CoreDeps } from "../deps";
+import type { TApplyResult } from "./apply-payment";
+import { applyPayment } from "./apply-payment";
+
+export type TSyncResult =
+  | { kind: "paid"; applied: TApplyResult }
+  | { kind: "unpaid"; tradeState: string }
+  | { kind: "closed"; tradeState: string }
+  | { kind: "not-at-wechat" };
+
+export async function syncAttempt(
+  deps: CoreDeps,
+  attempt: Pick<TPaymentAttemptRow, "id" | "outTradeNo" | "appid">,
+): Promise<TSyncResult> {
+  let q;
+  try {
+    q = await deps.pay.orderQuery({ outTradeNo: attempt.outTradeNo, appId: attempt.appid });
+  } catch (err) {
+    // WeChat: ORDERNOTEXIST — unifiedorder never reached it (or timed out before it did).
+    if (err instanceof WechatPayApiError && err.code === "ORDERNOTEXIST") return { kind: "not-at-wechat" };
+    throw err;
+  }
+  if (q.tradeState === "SUCCESS" || (q.tradeState === "REFUND" && q.transactionId && q.totalFeeFen !== undefined)) {
+    const applied = await deps.db.transaction((tx) =>
+      applyPayment(
+        tx,
+        {
+          source: "orderquery",
+          appId: q.appId,
+          mchId: q.mchId,
+          outTradeNo: q.outTradeNo,
+          transactionId: q.transactionId ?? "",
+          totalFeeFen: q.totalFeeFen ?? 0,
+          feeType: q.feeType,
+          paidAt: q.paidAt ?? deps.now(),
+        },
+        deps.now(),
+        deps.log,
+      ),
+    );
+    return { kind: "paid", applied };
+  }
+  if (q.tradeState === "CLOSED" || q.tradeState === "REVOKED" || q.tradeState === "PAYERROR") {
+    await deps.db
+      .update(paymentAttempts)
+      .set({ status: "CLOSED", closedAt: deps.now(), nextCheckAt: null, updatedAt: deps.now() })
+      .where(eq(paymentAttempts.id, attempt.id));
+    return { kind: "closed", tradeState: q.tradeState };
+  }
+  return { kind: "unpaid", tradeState: q.tradeState };
+}

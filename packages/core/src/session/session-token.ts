@@ -1,0 +1,80 @@
+// Stateless signed tokens: the H5 session cookie and the mini-program Bearer token.
+// Format: base64url(JSON payload) "." base64url(HMAC-SHA256(secret, purpose "." payload)).
+import crypto from "node:crypto";
+
+export type TH5Session = { kind: "h5"; customerId: string; /** Official-account openid after OAuth. */ openid?: string };
+export type TMiniSession = { kind: "mini"; customerId: string; openid: string; expiresAt: Date };
+export type TSession = TH5Session | TMiniSession;
+
+export const SESSION_COOKIE = "wxpay_session";
+/** A session cookie is re-issued on use; an abandoned one lapses after this long. */
+export const SESSION_COOKIE_MAX_AGE_S = 180 * 24 * 3600;
+
+function mac(secret: string, purpose: string, payload: string): string {
+  return crypto.createHmac("sha256", secret).update(`${purpose}.${payload}`).digest("base64url");
+}
+
+function seal(secret: string, purpose: string, data: unknown): string {
+  const payload = Buffer.from(JSON.stringify(data)).toString("base64url");
+  return `${payload}.${mac(secret, purpose, payload)}`;
+}
+
+function open(secret: string, purpose: string, token: string | undefined): Record<string, unknown> | undefined {
+  if (!token || token.length > 2048) return undefined;
+  const dot = token.indexOf(".");
+  if (dot <= 0) return undefined;
+  const payload = token.slice(0, dot);
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(mac(secret, purpose, payload));
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return undefined;
+  try {
+    const data: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    return data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isId = (v: unknown): v is string => typeof v === "string" && /^c_[0-9A-Za-z]{22}$/.test(v);
+const isOpenid = (v: unknown): v is string => typeof v === "string" && v.length > 0 && v.length <= 128;
+
+export function sealH5Session(secret: string, s: Omit<TH5Session, "kind">): string {
+  return seal(secret, "h5", { cid: s.customerId, ...(s.openid ? { oa: s.openid } : {}) });
+}
+
+export function openH5Session(secret: string, token: string | undefined): TH5Session | undefined {
+  const d = open(secret, "h5", token);
+  if (!d || !isId(d.cid)) return undefined;
+  return { kind: "h5", customerId: d.cid, ...(isOpenid(d.oa) ? { openid: d.oa } : {}) };
+}
+
+export function sealMiniToken(secret: string, s: Omit<TMiniSession, "kind">): string {
+  return seal(secret, "mini", { cid: s.customerId, mo: s.openid, exp: s.expiresAt.getTime() });
+}
+
+/** Undefined for a forged, malformed or expired token. */
+export function openMiniToken(secret: string, token: string | undefined, now: Date): TMiniSession | undefined {
+  const d = open(secret, "mini", token);
+  if (!d || !isId(d.cid) || !isOpenid(d.mo) || typeof d.exp !== "number") return undefined;
+  if (d.exp <= now.getTime()) return undefined;
+  return { kind: "mini", customerId: d.cid, openid: d.mo, expiresAt: new Date(d.exp) };
+}
+
+/** Signed OAuth `state`: where to return, bound to the time it was issued (valid 10 minutes). */
+export function sealOauthState(secret: string, returnTo: string, now: Date): string {
+  return seal(secret, "oauth", { r: returnTo, t: now.getTime() });
+}
+
+export function openOauthState(secret: string, state: string | undefined, now: Date): { returnTo: string } | undefined {
+  const d = open(secret, "oauth", state);
+  if (!d || typeof d.r !== "string" || typeof d.t !== "number") return undefined;
+  if (now.getTime() - d.t > 10 * 60 * 1000 || d.t > now.getTime() + 60_000) return undefined;
+  return { returnTo: d.r };
+}
+
+/** Only same-origin paths: an open redirect through the OAuth round trip is not possible. */
+export function safeReturnPath(candidate: string | null | undefined): string {
+  if (!candidate || !candidate.startsWith("/") || candidate.startsWith("//") || candidate.includes("\\")) return "/";
+  if (candidate.length > 1024) return "/";
+  return candidate;
+}
