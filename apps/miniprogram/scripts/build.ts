@@ -1,0 +1,15 @@
+// `pnpm --filter @wxpay/miniprogram build`: dist/ for WeChat DevTools, and its size against the budget.
+import path from "node:path";
+
+import { buildMiniprogram, SIZE_BUDGET_BYTES, sizeReport } from "./build-miniprogram";
+import { loadConfig } from "./env";
+
+const config = loadConfig();
+const result = await buildMiniprogram(config);
+console.log(sizeReport(result));
+console.log(`appid ${config.appid} · API ${config.apiBaseUrl} · simulator ${config.simulator?.url ?? "none (release build)"}`);
+console.log(`open ${path.relative(process.cwd(), result.outDir) || "."} in WeChat DevTools`);
+if (result.totalBytes > SIZE_BUDGET_BYTES) {
+  console.error(`package is ${result.totalBytes} bytes, over the ${SIZE_BUDGET_BYTES}-byte budget`);
+  process.exit(1);
+}

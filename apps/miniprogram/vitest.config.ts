@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+import { testReporters, testTimeouts } from "@wxpay/testkit/vitest";
+
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    exclude: ["test/e2e/**"],
+    reporters: testReporters("miniprogram"),
+    ...testTimeouts,
+  },
+});
