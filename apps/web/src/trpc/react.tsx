@@ -7,6 +7,9 @@ import { useState } from "react";
 
 import type { AppRouter } from "@wxpay/api";
 
+// Evaluated with the root layout at page load: records the landing URL that iOS WeChat verifies wx.config against.
+import "~/lib/landing-url";
+
 export const api = createTRPCReact<AppRouter>();
 
 export function TRPCReactProvider(props: { children: React.ReactNode }) {
