@@ -84,7 +84,11 @@ export function unifiedOrder(ctx: SimContext, method: string, raw: Buffer): PayA
   } catch {
     return fail("PARAM_ERROR", "time_expire参数格式错误");
   }
-  if (timeExpire !== undefined) {
+  const identity = orderIdentity(f);
+  let order = findOrder(ctx, req.merchant.mchId, outTradeNo);
+  // A re-entry with the same parameters is judged by the order's state, not by how near its time_expire now is.
+  const reentry = order !== undefined && order.identity === identity;
+  if (timeExpire !== undefined && !reentry) {
     // Compared at one-second resolution, like the yyyyMMddHHmmss values themselves.
     const expireSec = Math.floor(timeExpire / 1000);
     const fromNow = expireSec - Math.floor(now / 1000);
@@ -104,8 +108,6 @@ export function unifiedOrder(ctx: SimContext, method: string, raw: Buffer): PayA
   }
 
   // 6. Order state: a new out_trade_no creates an order; an existing one may only be re-entered unchanged.
-  const identity = orderIdentity(f);
-  let order = findOrder(ctx, req.merchant.mchId, outTradeNo);
   if (order) {
     if (order.tradeState === "SUCCESS" || order.tradeState === "REFUND") return fail("ORDERPAID", "该订单已支付");
     if (order.tradeState === "CLOSED") return fail("ORDERCLOSED", "该订单已关闭");
