@@ -111,7 +111,9 @@ export function createWx(options: TCreateWxOptions): TWx {
             typeof opts.data === "string"
               ? opts.data
               : new URLSearchParams(
-                  Object.entries(opts.data as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+                  Object.entries(opts.data as Record<string, unknown>).map(
+                    ([k, v]): [string, string] => [k, typeof v === "string" ? v : JSON.stringify(v)],
+                  ),
                 ).toString();
           if (query) url += (url.includes("?") ? "&" : "?") + query;
         }

@@ -266,7 +266,8 @@ describe("re-entry of an existing out_trade_no", () => {
   it("any changed parameter answers INVALID_REQUEST 201 商户订单号重复", async () => {
     const no = outTradeNo();
     await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(no));
-    for (const change of [{ total_fee: 2 }, { body: "别的" }, { openid: openidOf("bob") }, { attach: "x" }]) {
+    const changes: Record<string, string | number>[] = [{ total_fee: 2 }, { body: "别的" }, { openid: openidOf("bob") }, { attach: "x" }];
+    for (const change of changes) {
       const r = await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(no, change));
       expect([r.err_code, r.err_code_des]).toEqual(["INVALID_REQUEST", "201 商户订单号重复"]);
     }

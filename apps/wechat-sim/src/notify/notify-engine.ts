@@ -4,7 +4,7 @@
 // forged copies) come from the rules set through the control API.
 import { randomBytes } from "node:crypto";
 
-import { buildPayNotify, buildXml, encryptReqInfo, formatBeijingTime, parseXml } from "@wxpay/wechatpay";
+import { buildXml, encryptReqInfo, formatBeijingTime, parseXml, sign } from "@wxpay/wechatpay";
 
 import type { SimClock } from "../clock";
 import type { Log, SimConfig } from "../context";
@@ -110,8 +110,9 @@ export function createNotifyEngine(deps: { state: SimState; clock: SimClock; con
       job.status = "gave_up";
       return;
     }
-    // The schedule counts from when the attempt was due, so a slow merchant does not stretch it.
-    const next = Math.max(scheduledAt + gap, clock.now());
+    // The schedule counts from when the attempt was due, so a slow merchant does not stretch it (a delivery
+    // that overran the gap is followed at once).
+    const next = scheduledAt + gap;
     job.nextAttemptAt = next;
     clock.at(next, () => void runAttempt(job));
   }
@@ -161,8 +162,12 @@ export function createNotifyEngine(deps: { state: SimState; clock: SimClock; con
     enqueuePay(order) {
       const merchant = state.merchants.get(order.mchId);
       if (!merchant || !order.transactionId || order.paidAt === undefined) return undefined;
-      const fields = (key: string, totalFee: number) =>
-        buildPayNotify(payNotifyFields(order, totalFee), key, order.signType);
+      // Signed here rather than with buildPayNotify, which adds sign_type for HMAC-SHA256: WeChat's notify
+      // often lacks it, and a merchant must verify with the order's own sign type.
+      const fields = (key: string, totalFee: number) => {
+        const f = payNotifyFields(order, totalFee);
+        return buildXml({ ...f, sign: sign(f, key, order.signType) });
+      };
       const rule = state.findFault(order.mchId, order.outTradeNo);
       const job = newJob("pay", order.mchId, order.outTradeNo, order.notifyUrl, fields(merchant.key, order.totalFee));
       return enqueue(job, rule, (extra) =>
