@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     exclude: ["test/e2e/**"],
+    globalSetup: ["test/setup/shop-server.global.ts"],
     reporters: testReporters("miniprogram"),
     ...testTimeouts,
   },

@@ -7,6 +7,7 @@ const MAX_QTY = 99;
 type TStep = "loading" | "ready" | "creating" | "paying" | "leaving" | "unavailable";
 
 Component({
+  // Page query parameters arrive as properties (strings); the chosen quantity lives in data as a number.
   properties: {
     sku: String,
     qty: String,
@@ -14,7 +15,7 @@ Component({
   data: {
     step: "loading" as TStep,
     sku: "",
-    qty: 1,
+    quantity: 1,
     title: "",
     priceFen: 0,
     priceText: "",
@@ -25,7 +26,7 @@ Component({
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       const qty = Number.parseInt(query.qty ?? "1", 10);
-      this.setData({ sku: query.sku ?? "", qty: Number.isInteger(qty) && qty >= 1 && qty <= MAX_QTY ? qty : 1 });
+      this.setData({ sku: query.sku ?? "", quantity: Number.isInteger(qty) && qty >= 1 && qty <= MAX_QTY ? qty : 1 });
       return this.load();
     },
     async load() {
@@ -41,7 +42,7 @@ Component({
           title: product.title,
           priceFen: product.priceFen,
           priceText: formatYuan(product.priceFen),
-          totalText: formatYuan(product.priceFen * this.data.qty),
+          totalText: formatYuan(product.priceFen * this.data.quantity),
         });
       } catch (err) {
         this.setData({ step: "unavailable", error: errorText(err) });
@@ -49,8 +50,8 @@ Component({
     },
     onQty(e: WechatMiniprogram.TouchEvent) {
       if (this.data.step !== "ready" || this.data.orderId) return;
-      const qty = Math.min(MAX_QTY, Math.max(1, this.data.qty + Number(e.currentTarget.dataset.delta ?? 0)));
-      this.setData({ qty, totalText: formatYuan(this.data.priceFen * qty) });
+      const quantity = Math.min(MAX_QTY, Math.max(1, this.data.quantity + Number(e.currentTarget.dataset.delta ?? 0)));
+      this.setData({ quantity, totalText: formatYuan(this.data.priceFen * quantity) });
     },
     async onPay() {
       if (this.data.step !== "ready") return;
@@ -60,7 +61,7 @@ Component({
         let orderId = this.data.orderId;
         if (!orderId) {
           this.setData({ step: "creating" });
-          const order = await shop.createOrder([{ sku: this.data.sku, qty: this.data.qty }]);
+          const order = await shop.createOrder([{ sku: this.data.sku, qty: this.data.quantity }]);
           orderId = order.orderId;
           // The amount to pay is the server's, computed from its own prices.
           this.setData({ orderId, totalText: formatYuan(order.amountFen) });
