@@ -10,7 +10,7 @@ import { appCodeOf } from "./errors";
 import type { Session } from "./session";
 
 /** Procedures that need no token: logging in, and the public catalog. */
-const PUBLIC_PATHS = new Set(["miniLogin"]);
+const PUBLIC_PATHS = new Set(["miniLogin", "products"]);
 
 export function authLink<TRouter extends AnyRouter>(session: Session): TRPCLink<TRouter> {
   return () =>
