@@ -62,6 +62,11 @@ export const ZEnv = z
       .pipe(z.string().regex(/^\d+$/, "TRUST_PROXY_HOPS: a whole number"))
       .transform(Number)
       .pipe(z.number().int().max(10)),
+    // How often this instance offers to run reconciliation (each tick runs on one instance); 0 turns it off.
+    RECONCILE_INTERVAL_SECONDS: withDefault("30")
+      .pipe(z.string().regex(/^\d+$/, "RECONCILE_INTERVAL_SECONDS: a whole number"))
+      .transform(Number)
+      .pipe(z.number().int().max(86_400)),
   })
   .superRefine((env, ctx) => {
     // Real WeChat hosts with sandbox secrets would sign real requests with published keys: refuse to start.

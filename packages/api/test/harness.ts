@@ -5,7 +5,7 @@ import http from "node:http";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
 import type { CoreDeps, TCoreConfig } from "@wxpay/core";
-import { completeOauth, handlePayNotify, openH5Session, SESSION_COOKIE, sealOauthState } from "@wxpay/core";
+import { completeOauth, createCoreDeps, handlePayNotify, openH5Session, SESSION_COOKIE, sealOauthState } from "@wxpay/core";
 import type { TTestCore } from "@wxpay/core/testing";
 import { createTestCore } from "@wxpay/core/testing";
 import type { Simulator } from "@wxpay/wechat-sim";
@@ -17,6 +17,8 @@ import { appRouter } from "../src/router";
 
 export type Harness = {
   url: string;
+  /** Moves the shop's clock and the simulator's together. */
+  advance(ms: number): Promise<void>;
   sim: Simulator;
   control: ReturnType<typeof createSimControl>;
   core: TTestCore;
@@ -91,26 +93,37 @@ export async function startHarness(opts: {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
   const core = await createTestCore({
     label: opts.label,
     wechatBase: sim.url,
     config: { appUrl: url, ...opts.config },
+    now,
     ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}),
   });
-  deps = core.deps;
-  if (opts.wrapFetch) {
-    const { createCoreDeps } = await import("@wxpay/core");
-    deps = createCoreDeps({
-      db: core.deps.db,
-      config: core.deps.config,
-      log: core.deps.log,
-      wechat: { payBase: sim.url, apiBase: sim.url, openBase: sim.url, timeoutMs: 5000, fetch: opts.wrapFetch(fetch) },
-    });
-  }
+  deps = createCoreDeps({
+    db: core.deps.db,
+    config: core.deps.config,
+    log: core.deps.log,
+    now,
+    wechat: {
+      payBase: sim.url,
+      apiBase: sim.url,
+      openBase: sim.url,
+      timeoutMs: 5000,
+      ...(opts.wrapFetch ? { fetch: opts.wrapFetch(fetch) } : {}),
+    },
+  });
+  const control = createSimControl(sim.url);
   return {
     url,
+    async advance(ms: number) {
+      offsetMs += ms;
+      await control.advanceClock(ms);
+    },
     sim,
-    control: createSimControl(sim.url),
+    control,
     core,
     get deps() {
       return deps;
@@ -166,7 +179,7 @@ export class Shopper {
   /** OAuth round trip through the simulator's code: the session now carries this user's official-account openid. */
   async oauth(h: Harness, userId: string): Promise<void> {
     const { code } = await h.control.oauthCode({ appId: h.deps.config.officialAccount.appId, userId });
-    const state = sealOauthState(h.deps.config.sessionSecret, "/", new Date());
+    const state = sealOauthState(h.deps.config.sessionSecret, "/", h.deps.now());
     const res = await fetch(`${this.base}/api/wechat/oauth/callback?code=${code}&state=${encodeURIComponent(state)}`, {
       headers: this.headers(),
       redirect: "manual",

@@ -26,7 +26,7 @@ export const SANDBOX_CONFIG: TCoreConfig = {
   ...DEFAULT_CORE_TUNING,
 };
 
-export type TTestCore = { deps: CoreDeps; handle: DbHandle; close(): Promise<void> };
+export type TTestCore = { deps: CoreDeps; handle: DbHandle; /** Undefined on PGlite. */ databaseUrl: string | undefined; close(): Promise<void> };
 
 export async function createTestCore(opts: {
   label: string;
@@ -53,6 +53,7 @@ export async function createTestCore(opts: {
   return {
     deps,
     handle,
+    databaseUrl: target.url,
     async close() {
       await handle.close();
       await target.drop();

@@ -7,6 +7,7 @@ export {
   paymentAttempts,
   paymentNotifications,
   products,
+  reconcilerTicks,
   wechatCredentials,
 } from "./schema";
 export type {

@@ -214,3 +214,15 @@ export const wechatCredentials = pgTable(
 export type TOrderRow = typeof orders.$inferSelect;
 export type TPaymentAttemptRow = typeof paymentAttempts.$inferSelect;
 export type TPaymentNotificationRow = typeof paymentNotifications.$inferSelect;
+
+/**
+ * One row per reconciliation tick slot. The instance whose INSERT wins a slot runs that tick; every other web
+ * instance skips it — N instances, one schedule, no double work.
+ */
+export const reconcilerTicks = pgTable("reconciler_ticks", {
+  slot: timestamp({ withTimezone: true }).primaryKey(),
+  instance: text().notNull(),
+  startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  finishedAt: timestamp({ withTimezone: true }),
+  stats: jsonb().$type<Record<string, number>>(),
+});

@@ -4,7 +4,7 @@ import { createCoreDeps, DEFAULT_CORE_TUNING } from "@wxpay/core";
 import type { DbHandle } from "@wxpay/db";
 import { sharedDbHandle } from "@wxpay/db";
 
-import { env } from "~/env";
+import { env } from "../env";
 
 export const SHOP_NAME = "茶与器";
 

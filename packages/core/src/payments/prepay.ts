@@ -66,6 +66,8 @@ export async function prepay(deps: CoreDeps, input: TPrepayInput): Promise<TPrep
   const target = targetFor(deps, input.session, input.channel);
 
   const now = deps.now();
+  // WeChat stops taking payment at time_expire (the order's expiry); so does the shop.
+  if (order.expiresAt.getTime() <= now.getTime()) throw new CoreError("ORDER_CLOSED", "订单已过期，请重新下单");
   const reusable = await findReusableAttempt(deps, order.id, input.channel, target);
   if (reusable) {
     const fresh =
@@ -158,6 +160,8 @@ async function createAttempt(
       clientIp,
       requestXml: prepared.body,
       status: "CREATED",
+      // Reconciliation looks at it even if unifiedorder never answers.
+      nextCheckAt: new Date(deps.now().getTime() + 60_000),
     })
     .returning();
   if (!row) throw new Error("payment attempt insert returned nothing");
@@ -191,7 +195,8 @@ async function send(
       mwebExpiresAt: result.tradeType === "MWEB" ? result.mwebUrlExpiresAt : null,
       lastError: null,
       // Reconciliation's first look, in case no notify ever comes.
-      nextCheckAt: attempt.nextCheckAt ?? new Date(now.getTime() + 60_000),
+      nextCheckAt: new Date(now.getTime() + 60_000),
+      checkCount: 0,
       updatedAt: now,
     })
     .where(and(eq(paymentAttempts.id, attempt.id), inArray(paymentAttempts.status, ["CREATED", "PREPAID"])))
