@@ -27,7 +27,9 @@ export async function startShop(simUrl: string) {
     const url = new URL(req.url ?? "/", "http://shop.invalid");
     const html = (body: string) => {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-      res.end(`<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head><body>${body}</body></html>`);
+      res.end(
+        `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head><body>${body}</body></html>`,
+      );
     };
     if (url.pathname === "/sdk.js") {
       res.writeHead(200, { "content-type": "application/javascript" });
@@ -43,9 +45,14 @@ export async function startShop(simUrl: string) {
       });
       return;
     }
-    if (url.pathname === "/checkout") return html(`<h1>结算</h1><a id="go" href="${esc(data.mwebUrl ?? "")}">微信支付</a>`);
-    if (url.pathname === "/result") return html(`<h1 id="result">支付结果确认中</h1><p id="query">${esc(url.search)}</p>`);
-    if (url.pathname === "/cb") return html(`<p id="code">${esc(url.searchParams.get("code") ?? "")}</p><p id="state">${esc(url.searchParams.get("state") ?? "")}</p>`);
+    if (url.pathname === "/checkout")
+      return html(`<h1>结算</h1><a id="go" href="${esc(data.mwebUrl ?? "")}">微信支付</a>`);
+    if (url.pathname === "/result")
+      return html(`<h1 id="result">支付结果确认中</h1><p id="query">${esc(url.search)}</p>`);
+    if (url.pathname === "/cb")
+      return html(
+        `<p id="code">${esc(url.searchParams.get("code") ?? "")}</p><p id="state">${esc(url.searchParams.get("state") ?? "")}</p>`,
+      );
     if (url.pathname === "/jsapi/") {
       return html(`<h1>JSAPI</h1>
 <button id="choose">chooseWXPay</button><button id="raw">getBrandWCPayRequest</button>

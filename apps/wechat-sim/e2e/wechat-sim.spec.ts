@@ -2,7 +2,14 @@
 // driving the real weixin-js-sdk (wx.config + chooseWXPay) and raw WeixinJSBridge.invoke.
 import { expect, test, type Page } from "@playwright/test";
 
-import { chooseWXPayParams, createPayClient, createPlatformClient, jsapiPayParams, jsSdkSignature, nonceStr } from "@wxpay/wechatpay";
+import {
+  chooseWXPayParams,
+  createPayClient,
+  createPlatformClient,
+  jsapiPayParams,
+  jsSdkSignature,
+  nonceStr,
+} from "@wxpay/wechatpay";
 import { MOBILE_BROWSER_UA, WECHAT_ANDROID_UA } from "@wxpay/testkit/playwright";
 
 import { SANDBOX } from "../src/defaults";
@@ -23,7 +30,13 @@ test.afterAll(async () => {
 });
 
 const pay = () =>
-  createPayClient({ baseUrl: sim.url, mchId: SANDBOX.mchId, key: SANDBOX.key, signType: "MD5", appId: SANDBOX.officialAppId });
+  createPayClient({
+    baseUrl: sim.url,
+    mchId: SANDBOX.mchId,
+    key: SANDBOX.key,
+    signType: "MD5",
+    appId: SANDBOX.officialAppId,
+  });
 const outTradeNo = () => `E2E${Date.now()}${Math.random().toString(36).slice(2, 8)}`;
 
 async function offline(page: Page) {
@@ -51,7 +64,9 @@ test.describe("H5 cashier (mobile browser)", () => {
     return no;
   }
 
-  test("pay from the shop's page: cashier, 支付, back to redirect_url, order SUCCESS and notify acknowledged", async ({ page }) => {
+  test("pay from the shop's page: cashier, 支付, back to redirect_url, order SUCCESS and notify acknowledged", async ({
+    page,
+  }) => {
     await offline(page);
     const no = await mwebOrder();
     await page.goto(`${shop.origin}/checkout`);
@@ -90,25 +105,46 @@ test.describe("H5 cashier (mobile browser)", () => {
 test.describe("inside WeChat", () => {
   test.use({ userAgent: WECHAT_ANDROID_UA });
 
-  test("the OAuth page: pick a test user, get redirected with a code for that user's openid", async ({ page }) => {
+  test("the OAuth page: pick a test user, get redirected with a code for that user's openid", async ({
+    page,
+  }) => {
     await offline(page);
     const platform = createPlatformClient({ baseUrl: sim.url, openBaseUrl: sim.url });
-    await page.goto(platform.oauthAuthorizeUrl({ appId: SANDBOX.officialAppId, redirectUri: `${shop.origin}/cb`, scope: "snsapi_base", state: "st8" }));
+    await page.goto(
+      platform.oauthAuthorizeUrl({
+        appId: SANDBOX.officialAppId,
+        redirectUri: `${shop.origin}/cb`,
+        scope: "snsapi_base",
+        state: "st8",
+      }),
+    );
     await page.getByTestId("choose-user-alice").click();
     await expect(page.locator("#state")).toHaveText("st8");
     const code = (await page.locator("#code").textContent()) ?? "";
-    const token = await platform.oauthAccessToken({ appId: SANDBOX.officialAppId, secret: SANDBOX.officialSecret, code });
+    const token = await platform.oauthAccessToken({
+      appId: SANDBOX.officialAppId,
+      secret: SANDBOX.officialSecret,
+      code,
+    });
     expect(token.openid).toBe(openidFor(SANDBOX.officialAppId, "alice"));
   });
 
   async function jsapiPage(page: Page, opts: { badSignature?: boolean } = {}) {
     const platform = createPlatformClient({ baseUrl: sim.url });
-    const { accessToken } = await platform.getAccessToken({ appId: SANDBOX.officialAppId, secret: SANDBOX.officialSecret });
+    const { accessToken } = await platform.getAccessToken({
+      appId: SANDBOX.officialAppId,
+      secret: SANDBOX.officialSecret,
+    });
     const { ticket } = await platform.getJsapiTicket({ accessToken });
     const pageUrl = `${shop.origin}/jsapi/?from=e2e`;
     const timestamp = String(Math.floor(Date.now() / 1000));
     const nonce = nonceStr(16);
-    const signature = jsSdkSignature({ jsapiTicket: ticket, nonceStr: nonce, timestamp, url: opts.badSignature ? `${pageUrl}&x=1` : pageUrl });
+    const signature = jsSdkSignature({
+      jsapiTicket: ticket,
+      nonceStr: nonce,
+      timestamp,
+      url: opts.badSignature ? `${pageUrl}&x=1` : pageUrl,
+    });
     const no = outTradeNo();
     const order = await pay().unifiedOrder({
       tradeType: "JSAPI",
@@ -119,8 +155,19 @@ test.describe("inside WeChat", () => {
       spbillCreateIp: "127.0.0.1",
       openid: openidFor(SANDBOX.officialAppId, "alice"),
     });
-    const input = { appId: SANDBOX.officialAppId, prepayId: order.prepayId, key: SANDBOX.key, signType: "MD5" as const };
-    shop.data.config = { appId: SANDBOX.officialAppId, timestamp, nonceStr: nonce, signature, jsApiList: ["chooseWXPay"] };
+    const input = {
+      appId: SANDBOX.officialAppId,
+      prepayId: order.prepayId,
+      key: SANDBOX.key,
+      signType: "MD5" as const,
+    };
+    shop.data.config = {
+      appId: SANDBOX.officialAppId,
+      timestamp,
+      nonceStr: nonce,
+      signature,
+      jsApiList: ["chooseWXPay"],
+    };
     shop.data.chooseWXPay = chooseWXPayParams(input);
     shop.data.bridgePay = jsapiPayParams(input);
     await page.goto(`${pageUrl}#/cart`);
@@ -128,7 +175,9 @@ test.describe("inside WeChat", () => {
   }
   const results = (page: Page) => page.evaluate(() => (window as unknown as { results: string[] }).results);
 
-  test("wx.config verifies against the page URL; chooseWXPay shows the pay sheet and 支付 pays the order", async ({ page }) => {
+  test("wx.config verifies against the page URL; chooseWXPay shows the pay sheet and 支付 pays the order", async ({
+    page,
+  }) => {
     await offline(page);
     const no = await jsapiPage(page);
     await expect.poll(() => results(page)).toEqual(["ready"]);
@@ -137,12 +186,16 @@ test.describe("inside WeChat", () => {
     await page.getByTestId("wxsim-pay").click();
     await expect.poll(() => results(page)).toEqual(["ready", "chooseWXPay:ok"]);
     expect((await pay().orderQuery({ outTradeNo: no })).tradeState).toBe("SUCCESS");
-    const calls = await page.evaluate(() => (window as unknown as { __WXSIM_CALLS: { name: string }[] }).__WXSIM_CALLS.map((c) => c.name));
+    const calls = await page.evaluate(() =>
+      (window as unknown as { __WXSIM_CALLS: { name: string }[] }).__WXSIM_CALLS.map((c) => c.name),
+    );
     expect(calls).toContain("preVerifyJSAPI");
     expect(calls).toContain("getBrandWCPayRequest");
   });
 
-  test("a signature over another URL fails wx.config with config:invalid signature and chooseWXPay is denied", async ({ page }) => {
+  test("a signature over another URL fails wx.config with config:invalid signature and chooseWXPay is denied", async ({
+    page,
+  }) => {
     await offline(page);
     const no = await jsapiPage(page, { badSignature: true });
     await expect.poll(() => results(page)).toContain("error config:invalid signature");
@@ -151,7 +204,9 @@ test.describe("inside WeChat", () => {
     expect((await pay().orderQuery({ outTradeNo: no })).tradeState).toBe("NOTPAY");
   });
 
-  test("raw getBrandWCPayRequest: 取消 on the sheet, __WXSIM_AUTO answers, and a forged paySign is refused", async ({ page }) => {
+  test("raw getBrandWCPayRequest: 取消 on the sheet, __WXSIM_AUTO answers, and a forged paySign is refused", async ({
+    page,
+  }) => {
     await offline(page);
     const no = await jsapiPage(page);
     await page.click("#raw");
@@ -169,6 +224,8 @@ test.describe("inside WeChat", () => {
     await page.click("#raw");
     await expect(page.getByTestId("wxsim-error")).toHaveText("支付验证签名失败");
     await page.getByTestId("wxsim-error-ok").click();
-    await expect.poll(async () => (await results(page)).filter((r) => r === "get_brand_wcpay_request:fail").length).toBe(2);
+    await expect
+      .poll(async () => (await results(page)).filter((r) => r === "get_brand_wcpay_request:fail").length)
+      .toBe(2);
   });
 });

@@ -19,7 +19,8 @@ export type SimClock = {
 
 export function createClock(opts: { timeScale: number; start?: number }): SimClock {
   const timeScale = opts.timeScale;
-  if (!Number.isFinite(timeScale) || timeScale < 0) throw new Error(`timeScale must be >= 0, got ${timeScale}`);
+  if (!Number.isFinite(timeScale) || timeScale < 0)
+    throw new Error(`timeScale must be >= 0, got ${timeScale}`);
   const realStart = performance.now();
   const simStart = opts.start ?? Date.now();
   let offset = 0;
@@ -64,7 +65,8 @@ export function createClock(opts: { timeScale: number; start?: number }): SimClo
     now,
     timeScale,
     advance(ms) {
-      if (!Number.isFinite(ms) || ms < 0) throw new Error("advance needs a non-negative number of milliseconds");
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new Error("advance needs a non-negative number of milliseconds");
       offset += ms;
       runDue();
       return now();

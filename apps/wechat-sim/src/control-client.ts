@@ -14,7 +14,12 @@ export class SimControlError extends Error {
 }
 
 export type TClock = { now: string; nowMs: number; timeScale: number };
-export type TFault = { id: number; scope: { mchId: string; outTradeNo?: string }; rule: FaultRule; createdAt: number };
+export type TFault = {
+  id: number;
+  scope: { mchId: string; outTradeNo?: string };
+  rule: FaultRule;
+  createdAt: number;
+};
 
 export type SimControl = ReturnType<typeof createSimControl>;
 
@@ -51,7 +56,8 @@ export function createSimControl(simUrl: string, opts: { fetch?: typeof fetch } 
     clock: () => call<TClock>("GET", "/__sim/clock"),
     advanceClock: (ms: number) => call<TClock>("POST", "/__sim/clock/advance", { ms }),
     users: () => call<TUserView[]>("GET", "/__sim/users"),
-    createUser: (input: { userId?: string; nickname?: string } = {}) => call<TUserView>("POST", "/__sim/users", input),
+    createUser: (input: { userId?: string; nickname?: string } = {}) =>
+      call<TUserView>("POST", "/__sim/users", input),
     upsertMerchant: (input: {
       mchId: string;
       key?: string;
@@ -74,18 +80,28 @@ export function createSimControl(simUrl: string, opts: { fetch?: typeof fetch } 
     oauthCode: (input: { appId: string; userId: string; scope?: "snsapi_base" | "snsapi_userinfo" }) =>
       call<{ code: string; expiresAt: string }>("POST", "/__sim/oauth-code", input),
     /** A wx.login code for jscode2session. */
-    loginCode: (input: { appId: string; userId: string }) => call<{ code: string; expiresAt: string }>("POST", "/__sim/login-code", input),
+    loginCode: (input: { appId: string; userId: string }) =>
+      call<{ code: string; expiresAt: string }>("POST", "/__sim/login-code", input),
     /** Pays an order as a user (JSAPI: the order's openid; otherwise `userId` or the first test user). */
-    pay: (input: { prepayId?: string; mchId?: string; outTradeNo?: string; userId?: string; result?: "SUCCESS" | "PAYERROR" }) =>
-      call<{ settled: "now" | "later" | "nothing"; order: TOrderView }>("POST", "/__sim/pay", input),
-    orders: (filter: { mchId?: string; outTradeNo?: string } = {}) => call<TOrderView[]>("GET", `/__sim/orders${qs(filter)}`),
-    refunds: (filter: { mchId?: string; outTradeNo?: string } = {}) => call<TRefundView[]>("GET", `/__sim/refunds${qs(filter)}`),
-    settleRefund: (input: { refundId?: string; outRefundNo?: string }) => call<TRefundView>("POST", "/__sim/refunds/settle", input),
+    pay: (input: {
+      prepayId?: string;
+      mchId?: string;
+      outTradeNo?: string;
+      userId?: string;
+      result?: "SUCCESS" | "PAYERROR";
+    }) => call<{ settled: "now" | "later" | "nothing"; order: TOrderView }>("POST", "/__sim/pay", input),
+    orders: (filter: { mchId?: string; outTradeNo?: string } = {}) =>
+      call<TOrderView[]>("GET", `/__sim/orders${qs(filter)}`),
+    refunds: (filter: { mchId?: string; outTradeNo?: string } = {}) =>
+      call<TRefundView[]>("GET", `/__sim/refunds${qs(filter)}`),
+    settleRefund: (input: { refundId?: string; outRefundNo?: string }) =>
+      call<TRefundView>("POST", "/__sim/refunds/settle", input),
     notifies: (filter: { mchId?: string; outTradeNo?: string; kind?: "pay" | "refund" } = {}) =>
       call<TNotifyJobView[]>("GET", `/__sim/notifies${qs(filter)}`),
     faults: () => call<TFault[]>("GET", "/__sim/faults"),
     /** Fault rule for a merchant (default: the sandbox merchant) or one of its orders. */
-    setFault: (scope: { mchId?: string; outTradeNo?: string }, rule: FaultRule) => call<TFault>("POST", "/__sim/faults", { scope, rule }),
+    setFault: (scope: { mchId?: string; outTradeNo?: string }, rule: FaultRule) =>
+      call<TFault>("POST", "/__sim/faults", { scope, rule }),
     clearFaults: (filter: { id?: number; mchId?: string; outTradeNo?: string } = {}) =>
       call<{ removed: number }>(
         "DELETE",

@@ -21,7 +21,9 @@ export function readSimEnv(env: NodeJS.ProcessEnv = process.env): TSimEnv {
     SIM_DAILY_TOKEN_QUOTA: blankToUndefined(env.SIM_DAILY_TOKEN_QUOTA),
   });
   if (!r.success) {
-    throw new Error(`wechat-sim configuration: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new Error(
+      `wechat-sim configuration: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   }
   return r.data;
 }

@@ -44,8 +44,8 @@ export type SimulatorOptions = {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Origin browsers use to reach the simulator (mweb_url, pages). Default: the listening origin. */
-  publicUrl?: string;
+  /** Origin browsers use to reach the simulator (mweb_url, pages); a function gets the bound port. Default: the listening origin. */
+  publicUrl?: string | ((port: number) => string);
   /** Simulated seconds per real second; 0 freezes the clock (only advance moves it). Default 1. */
   timeScale?: number;
   /** Calls per appid per simulated day for token, stable_token and getticket. Default 2000. */
@@ -68,7 +68,11 @@ export type Simulator = {
   close(): Promise<void>;
 };
 
-type PayHandler = (ctx: SimContext, method: string, raw: Buffer) => PayAnswer | { body: string | Buffer; contentType: string };
+type PayHandler = (
+  ctx: SimContext,
+  method: string,
+  raw: Buffer,
+) => PayAnswer | { body: string | Buffer; contentType: string };
 const PAY_ROUTES: Record<string, PayHandler> = {
   "/pay/unifiedorder": unifiedOrder,
   "/pay/orderquery": orderQuery,
@@ -82,7 +86,8 @@ const JSBRIDGE_SOURCE = readFileSync(new URL("./browser/jsbridge.js", import.met
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const host = opts.host ?? "127.0.0.1";
-  const log: Log = opts.log === false ? () => {} : (opts.log ?? ((line) => console.log(`[wechat-sim] ${line}`)));
+  const log: Log =
+    opts.log === false ? () => {} : (opts.log ?? ((line) => console.log(`[wechat-sim] ${line}`)));
   const clock = createClock({ timeScale: opts.timeScale ?? 1, start: opts.startTime });
   const state = createState({ now: clock.now });
   const config: SimConfig = {
@@ -119,7 +124,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  config.publicUrl = (opts.publicUrl ?? url).replace(/\/+$/, "");
+  const publicUrl = typeof opts.publicUrl === "function" ? opts.publicUrl(port) : (opts.publicUrl ?? url);
+  config.publicUrl = publicUrl.replace(/\/+$/, "");
 
   let closed = false;
   return {
@@ -177,7 +183,10 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   if (path === "/pay/h5cashier/act" && method === "POST") return h5CashierAct(ctx, req, res);
   if (path === "/jsbridge.js") {
     const src = JSBRIDGE_SOURCE.replace("__SIM_ORIGIN__", ctx.config.publicUrl);
-    return send(res, 200, src, "application/javascript; charset=utf-8", { "cache-control": "no-store", ...CORS_HEADERS });
+    return send(res, 200, src, "application/javascript; charset=utf-8", {
+      "cache-control": "no-store",
+      ...CORS_HEADERS,
+    });
   }
   if ((path === "/" || path === "/__sim/admin") && method === "GET") {
     const refresh = Number(url.searchParams.get("refresh"));
@@ -205,7 +214,10 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   send(res, 404, "not found", "text/plain; charset=utf-8");
 }
 
-const BROWSER_ROUTES: Record<string, (ctx: SimContext, body: Record<string, unknown>) => { status: number; body: unknown }> = {
+const BROWSER_ROUTES: Record<
+  string,
+  (ctx: SimContext, body: Record<string, unknown>) => { status: number; body: unknown }
+> = {
   "/__sim/bridge/config": bridgeConfig,
   "/__sim/bridge/pay-request": bridgePayRequest,
   "/__sim/bridge/pay-confirm": bridgePayConfirm,
@@ -213,7 +225,13 @@ const BROWSER_ROUTES: Record<string, (ctx: SimContext, body: Record<string, unkn
   "/__sim/wx/request-payment": wxRequestPayment,
 };
 
-function platform(ctx: SimContext, method: string, path: string, query: URLSearchParams, raw: Buffer): PlatformReply {
+function platform(
+  ctx: SimContext,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  raw: Buffer,
+): PlatformReply {
   switch (path) {
     case "/cgi-bin/token":
       return getToken(ctx, query);

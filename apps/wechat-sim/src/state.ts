@@ -117,13 +117,7 @@ export type Credential = {
 };
 
 export type NotifyOutcome =
-  | "SUCCESS"
-  | "FAIL_REPLY"
-  | "NOT_XML"
-  | "HTTP_STATUS"
-  | "TIMEOUT"
-  | "NETWORK_ERROR"
-  | "DROPPED";
+  "SUCCESS" | "FAIL_REPLY" | "NOT_XML" | "HTTP_STATUS" | "TIMEOUT" | "NETWORK_ERROR" | "DROPPED";
 
 export type NotifyAttempt = {
   n: number;

@@ -19,7 +19,13 @@ export type TRequestOptions = Callbacks<TRequestResult> & {
   dataType?: "json" | "其他";
   timeout?: number;
 };
-export type TRequestResult = { errMsg: string; statusCode: number; data: unknown; header: Record<string, string>; cookies: string[] };
+export type TRequestResult = {
+  errMsg: string;
+  statusCode: number;
+  data: unknown;
+  header: Record<string, string>;
+  cookies: string[];
+};
 export type TRequestPaymentOptions = Callbacks<{ errMsg: string }> & {
   timeStamp: string;
   nonceStr: string;
@@ -33,7 +39,11 @@ export type TWx = {
   request(opts: TRequestOptions): { abort(): void; done: Promise<TRequestResult> };
   requestPayment(opts: TRequestPaymentOptions): Promise<{ errMsg: string }>;
   /** Simulator controls: which user is logged in and how the next payments are answered. */
-  sim: { setUser(userId: string): void; setPaymentAction(action: TPaymentAction): void; readonly userId: string | undefined };
+  sim: {
+    setUser(userId: string): void;
+    setPaymentAction(action: TPaymentAction): void;
+    readonly userId: string | undefined;
+  };
 };
 
 export type TCreateWxOptions = {
@@ -92,7 +102,10 @@ export function createWx(options: TCreateWxOptions): TWx {
             r.errMsg === "login:ok" && typeof r.code === "string"
               ? { ok: true as const, res: { errMsg: "login:ok", code: r.code } }
               : { ok: false as const, res: { errMsg: String(r.errMsg ?? "login:fail") } },
-          (e: unknown) => ({ ok: false as const, res: { errMsg: `login:fail ${e instanceof Error ? e.message : String(e)}` } }),
+          (e: unknown) => ({
+            ok: false as const,
+            res: { errMsg: `login:fail ${e instanceof Error ? e.message : String(e)}` },
+          }),
         ),
       );
     },
@@ -111,9 +124,10 @@ export function createWx(options: TCreateWxOptions): TWx {
             typeof opts.data === "string"
               ? opts.data
               : new URLSearchParams(
-                  Object.entries(opts.data as Record<string, unknown>).map(
-                    ([k, v]): [string, string] => [k, typeof v === "string" ? v : JSON.stringify(v)],
-                  ),
+                  Object.entries(opts.data as Record<string, unknown>).map(([k, v]): [string, string] => [
+                    k,
+                    typeof v === "string" ? v : JSON.stringify(v),
+                  ]),
                 ).toString();
           if (query) url += (url.includes("?") ? "&" : "?") + query;
         }
@@ -143,12 +157,22 @@ export function createWx(options: TCreateWxOptions): TWx {
             res.headers.forEach((v, k) => (header[k] = v));
             return {
               ok: true as const,
-              res: { errMsg: "request:ok", statusCode: res.status, data, header, cookies: res.headers.getSetCookie() },
+              res: {
+                errMsg: "request:ok",
+                statusCode: res.status,
+                data,
+                header,
+                cookies: res.headers.getSetCookie(),
+              },
             };
           },
           (e: unknown) => ({
             ok: false as const,
-            res: { errMsg: ac.signal.aborted ? "request:fail abort" : `request:fail ${e instanceof Error ? e.message : String(e)}` },
+            res: {
+              errMsg: ac.signal.aborted
+                ? "request:fail abort"
+                : `request:fail ${e instanceof Error ? e.message : String(e)}`,
+            },
           }),
         ),
       ).finally(() => clearTimeout(timer));
@@ -170,9 +194,14 @@ export function createWx(options: TCreateWxOptions): TWx {
         }).then(
           (r) => {
             const errMsg = String(r.errMsg ?? "requestPayment:fail");
-            return errMsg === "requestPayment:ok" ? { ok: true as const, res: { errMsg } } : { ok: false as const, res: { errMsg } };
+            return errMsg === "requestPayment:ok"
+              ? { ok: true as const, res: { errMsg } }
+              : { ok: false as const, res: { errMsg } };
           },
-          (e: unknown) => ({ ok: false as const, res: { errMsg: `requestPayment:fail ${e instanceof Error ? e.message : String(e)}` } }),
+          (e: unknown) => ({
+            ok: false as const,
+            res: { errMsg: `requestPayment:fail ${e instanceof Error ? e.message : String(e)}` },
+          }),
         ),
       );
     },

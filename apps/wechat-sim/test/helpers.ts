@@ -3,7 +3,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { buildXml, createPayClient, createPlatformClient, nonceStr, parseXml, sign, type SignType } from "@wxpay/wechatpay";
+import {
+  buildXml,
+  createPayClient,
+  createPlatformClient,
+  nonceStr,
+  parseXml,
+  sign,
+  type SignType,
+} from "@wxpay/wechatpay";
 
 import { SANDBOX } from "../src/defaults";
 import { openidFor } from "../src/state";
@@ -15,7 +23,10 @@ export async function startTestSim(opts: SimulatorOptions = {}): Promise<Simulat
   return startSimulator({ port: 0, log: false, ...opts });
 }
 
-export function payClient(sim: Simulator, over: { signType?: SignType; key?: string; appId?: string; mchId?: string } = {}) {
+export function payClient(
+  sim: Simulator,
+  over: { signType?: SignType; key?: string; appId?: string; mchId?: string } = {},
+) {
   return createPayClient({
     baseUrl: sim.url,
     mchId: over.mchId ?? SANDBOX.mchId,
@@ -27,7 +38,11 @@ export function payClient(sim: Simulator, over: { signType?: SignType; key?: str
 }
 
 export function platformClient(sim: Simulator) {
-  return createPlatformClient({ baseUrl: sim.url, openBaseUrl: sim.url, now: () => new Date(sim.clock.now()) });
+  return createPlatformClient({
+    baseUrl: sim.url,
+    openBaseUrl: sim.url,
+    now: () => new Date(sim.clock.now()),
+  });
 }
 
 /** Fields of a signed pay request with WeChat's envelope filled in (appid, mch_id, nonce_str, sign). */
@@ -47,7 +62,12 @@ export function signedXml(
   return buildXml(all);
 }
 
-export async function rawPost(sim: Simulator, path: string, body: string | Buffer, init: RequestInit = {}): Promise<Record<string, string>> {
+export async function rawPost(
+  sim: Simulator,
+  path: string,
+  body: string | Buffer,
+  init: RequestInit = {},
+): Promise<Record<string, string>> {
   const res = await fetch(`${sim.url}${path}`, { method: "POST", body, ...init });
   return { ...parseXml(await res.text()) };
 }
@@ -61,7 +81,10 @@ export async function rawPay(
   return rawPost(sim, path, signedXml(fields, opts));
 }
 
-export function jsapiOrderFields(outTradeNo: string, over: Record<string, string | number> = {}): Record<string, string | number> {
+export function jsapiOrderFields(
+  outTradeNo: string,
+  over: Record<string, string | number> = {},
+): Record<string, string | number> {
   return {
     body: "测试商品",
     out_trade_no: outTradeNo,
@@ -88,7 +111,10 @@ export type ReceivedNotify = { at: number; body: string; headers: IncomingMessag
 
 /** A merchant's notify endpoint. `reply` decides each answer; every delivery is recorded. */
 export async function startMerchant(
-  reply: (n: ReceivedNotify, index: number) => Promise<{ status?: number; body: string }> | { status?: number; body: string },
+  reply: (
+    n: ReceivedNotify,
+    index: number,
+  ) => Promise<{ status?: number; body: string }> | { status?: number; body: string },
 ) {
   const received: ReceivedNotify[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
@@ -96,7 +122,11 @@ export async function startMerchant(
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const n: ReceivedNotify = { at: performance.now(), body: Buffer.concat(chunks).toString("utf8"), headers: req.headers };
+      const n: ReceivedNotify = {
+        at: performance.now(),
+        body: Buffer.concat(chunks).toString("utf8"),
+        headers: req.headers,
+      };
       received.push(n);
       for (const w of waiters.filter((x) => received.length >= x.count)) w.resolve();
       void Promise.resolve(reply(n, received.length - 1)).then(
@@ -118,7 +148,10 @@ export async function startMerchant(
     waitFor(count: number, timeoutMs = 10_000): Promise<void> {
       if (received.length >= count) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`only ${received.length} of ${count} notifies arrived`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`only ${received.length} of ${count} notifies arrived`)),
+          timeoutMs,
+        );
         waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
       });
     },
@@ -130,7 +163,11 @@ export async function startMerchant(
   };
 }
 
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 10): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  stepMs = 10,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error("condition not met in time");

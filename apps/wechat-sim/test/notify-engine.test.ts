@@ -6,11 +6,24 @@ import { parsePayNotify, parseRefundNotify, replyXml } from "@wxpay/wechatpay";
 
 import { RETRY_INTERVALS_MS } from "../src/notify/retry-schedule";
 import type { Simulator } from "../src/server";
-import { jsapiOrderFields, outTradeNo, payClient, rawPay, SANDBOX, startMerchant, startTestSim, until } from "./helpers";
+import {
+  jsapiOrderFields,
+  outTradeNo,
+  payClient,
+  rawPay,
+  SANDBOX,
+  startMerchant,
+  startTestSim,
+  until,
+} from "./helpers";
 
 const OK = replyXml(true);
 const FAIL = replyXml(false, "not yet");
-const payConfig = { mchId: SANDBOX.mchId, appIds: [SANDBOX.officialAppId, SANDBOX.miniAppId], keys: [SANDBOX.key] };
+const payConfig = {
+  mchId: SANDBOX.mchId,
+  appIds: [SANDBOX.officialAppId, SANDBOX.miniAppId],
+  keys: [SANDBOX.key],
+};
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -28,7 +41,11 @@ async function merchant(reply: Parameters<typeof startMerchant>[0]) {
   return m;
 }
 
-async function paidOrder(s: Simulator, notifyUrl: string, over: Record<string, string | number> = {}): Promise<string> {
+async function paidOrder(
+  s: Simulator,
+  notifyUrl: string,
+  over: Record<string, string | number> = {},
+): Promise<string> {
   const no = outTradeNo();
   const r = await rawPay(s, "/pay/unifiedorder", jsapiOrderFields(no, { notify_url: notifyUrl, ...over }), {
     signType: over.sign_type === "HMAC-SHA256" ? "HMAC-SHA256" : "MD5",
@@ -62,7 +79,9 @@ describe("retry schedule", () => {
     expect(attempts.every((a) => a.outcome === "FAIL_REPLY" && a.httpStatus === 200)).toBe(true);
     const gaps = attempts.slice(1).map((a, i) => a.scheduledAt - (attempts[i]?.scheduledAt ?? 0));
     expect(gaps).toEqual([...RETRY_INTERVALS_MS]);
-    expect((attempts[15]?.scheduledAt ?? 0) - (attempts[0]?.scheduledAt ?? 0)).toBe((24 * 60 + 4) * 60 * 1000);
+    expect((attempts[15]?.scheduledAt ?? 0) - (attempts[0]?.scheduledAt ?? 0)).toBe(
+      (24 * 60 + 4) * 60 * 1000,
+    );
     for (const a of attempts) expect(a.startedAt).toBeGreaterThanOrEqual(a.scheduledAt);
     expect(m.received).toHaveLength(16);
     // The merchant saw the deliveries spread over real time as the scale says.
@@ -130,11 +149,19 @@ describe("what counts as an acknowledgement", () => {
     ["XML with trailing text", { body: OK + "ok" }, "NOT_XML"],
     ["an XML declaration first", { body: '<?xml version="1.0"?>' + OK }, "NOT_XML"],
     ["return_code FAIL", { body: FAIL }, "FAIL_REPLY"],
-    ["return_code success (lower case)", { body: "<xml><return_code>success</return_code></xml>" }, "FAIL_REPLY"],
+    [
+      "return_code success (lower case)",
+      { body: "<xml><return_code>success</return_code></xml>" },
+      "FAIL_REPLY",
+    ],
     ["the right XML with HTTP 500", { status: 500, body: OK }, "HTTP_STATUS"],
     ["the right XML with a redirect", { status: 302, body: OK }, "HTTP_STATUS"],
     ["WeChat's exact reply", { body: OK }, "SUCCESS"],
-    ["WeChat's reply, plain text values", { body: "<xml><return_code>SUCCESS</return_code><return_msg>OK</return_msg></xml>" }, "SUCCESS"],
+    [
+      "WeChat's reply, plain text values",
+      { body: "<xml><return_code>SUCCESS</return_code><return_msg>OK</return_msg></xml>" },
+      "SUCCESS",
+    ],
     ["WeChat's reply with a trailing newline", { body: OK + "\n" }, "SUCCESS"],
   ];
 
@@ -163,7 +190,10 @@ describe("what counts as an acknowledgement", () => {
 
 describe("fault injection", () => {
   async function setFault(s: Simulator, scope: Record<string, string>, rule: Record<string, unknown>) {
-    const res = await fetch(`${s.url}/__sim/faults`, { method: "POST", body: JSON.stringify({ scope, rule }) });
+    const res = await fetch(`${s.url}/__sim/faults`, {
+      method: "POST",
+      body: JSON.stringify({ scope, rule }),
+    });
     expect(res.status).toBe(201);
   }
 
@@ -190,7 +220,11 @@ describe("fault injection", () => {
     s.clock.advance(2000);
     await m.waitFor(3);
     expect(new Set(m.received.map((r) => r.body)).size).toBe(1);
-    expect(jobOf(s, no).attempts.map((a) => a.extra ?? "genuine")).toEqual(["genuine", "duplicate", "duplicate"]);
+    expect(jobOf(s, no).attempts.map((a) => a.extra ?? "genuine")).toEqual([
+      "genuine",
+      "duplicate",
+      "duplicate",
+    ]);
   });
 
   it("delay: the first delivery waits the given simulated time", async () => {
@@ -225,12 +259,18 @@ describe("fault injection", () => {
     await setFault(s, {}, { badSignature: true, badAmount: 9999 });
     const no = await paidOrder(s, m.url, { total_fee: 100 });
     await m.waitFor(3);
-    const [forgedSign, forgedAmount, genuine] = m.received.map((r) => parsePayNotify(r.body, { ...payConfig, signType: "MD5" }));
+    const [forgedSign, forgedAmount, genuine] = m.received.map((r) =>
+      parsePayNotify(r.body, { ...payConfig, signType: "MD5" }),
+    );
     expect(forgedSign?.ok === false && forgedSign.rejection.code).toBe("BAD_SIGN");
     expect(forgedAmount?.ok && forgedAmount.notification.totalFeeFen).toBe(9999);
     expect(genuine?.ok && genuine.notification.totalFeeFen).toBe(100);
     expect(genuine?.ok && genuine.notification.outTradeNo).toBe(no);
-    expect(jobOf(s, no).attempts.map((a) => a.extra ?? "genuine")).toEqual(["bad_signature", "bad_amount", "genuine"]);
+    expect(jobOf(s, no).attempts.map((a) => a.extra ?? "genuine")).toEqual([
+      "bad_signature",
+      "bad_amount",
+      "genuine",
+    ]);
   });
 
   it("settleDelay: the order becomes SUCCESS, and the notify is sent, only after the delay", async () => {
@@ -239,7 +279,9 @@ describe("fault injection", () => {
     const no = outTradeNo();
     await setFault(s, { outTradeNo: no }, { settleDelayMs: 3000 });
     await rawPay(s, "/pay/unifiedorder", jsapiOrderFields(no, { notify_url: m.url }));
-    const pay = await (await fetch(`${s.url}/__sim/pay`, { method: "POST", body: JSON.stringify({ outTradeNo: no }) })).json();
+    const pay = await (
+      await fetch(`${s.url}/__sim/pay`, { method: "POST", body: JSON.stringify({ outTradeNo: no }) })
+    ).json();
     expect((pay as { settled: string }).settled).toBe("later");
     expect((await payClient(s).orderQuery({ outTradeNo: no })).tradeState).toBe("NOTPAY");
     s.clock.advance(3000);
@@ -259,7 +301,13 @@ describe("notify contents", () => {
     expect(body).toContain("<total_fee>1</total_fee>");
     const parsed = parsePayNotify(body, { ...payConfig, signType: "HMAC-SHA256" });
     if (!parsed.ok) throw new Error(parsed.rejection.message);
-    expect(parsed.notification).toMatchObject({ outTradeNo: no, totalFeeFen: 1, attach: "订单=42", resultCode: "SUCCESS", tradeType: "JSAPI" });
+    expect(parsed.notification).toMatchObject({
+      outTradeNo: no,
+      totalFeeFen: 1,
+      attach: "订单=42",
+      resultCode: "SUCCESS",
+      tradeType: "JSAPI",
+    });
     expect(parsed.notification.transactionId).toMatch(/^\d{28}$/);
     expect(parsePayNotify(body, { ...payConfig, signType: "MD5" }).ok).toBe(false);
   });
@@ -268,8 +316,17 @@ describe("notify contents", () => {
     const s = await sim({ timeScale: 0 });
     const m = await merchant((_n, i) => ({ body: i === 0 ? "success" : OK }));
     const no = await paidOrder(s, "http://127.0.0.1:9/notify", { total_fee: 500 });
-    await fetch(`${s.url}/__sim/faults`, { method: "POST", body: JSON.stringify({ scope: { outTradeNo: no }, rule: { refundOutcome: "CHANGE" } }) });
-    await payClient(s).refund({ outTradeNo: no, outRefundNo: `RF${no}`.slice(0, 32), totalFeeFen: 500, refundFeeFen: 200, notifyUrl: m.url });
+    await fetch(`${s.url}/__sim/faults`, {
+      method: "POST",
+      body: JSON.stringify({ scope: { outTradeNo: no }, rule: { refundOutcome: "CHANGE" } }),
+    });
+    await payClient(s).refund({
+      outTradeNo: no,
+      outRefundNo: `RF${no}`.slice(0, 32),
+      totalFeeFen: 500,
+      refundFeeFen: 200,
+      notifyUrl: m.url,
+    });
     s.clock.advance(s.config.refundSettleMs);
     await m.waitFor(1);
     const body = m.received[0]?.body ?? "";
@@ -277,7 +334,12 @@ describe("notify contents", () => {
     expect(body).not.toContain("<sign>");
     const parsed = parseRefundNotify(body, payConfig);
     if (!parsed.ok) throw new Error(parsed.rejection.message);
-    expect(parsed.notification).toMatchObject({ outTradeNo: no, refundFeeFen: 200, totalFeeFen: 500, refundStatus: "CHANGE" });
+    expect(parsed.notification).toMatchObject({
+      outTradeNo: no,
+      refundFeeFen: 200,
+      totalFeeFen: 500,
+      refundStatus: "CHANGE",
+    });
     expect(parseRefundNotify(body, { ...payConfig, keys: ["f".repeat(32)] }).ok).toBe(false);
     s.clock.advance(15_000);
     await m.waitFor(2);

@@ -16,7 +16,8 @@ beforeEach(() => sim.state.reset());
 
 const official = { appId: SANDBOX.officialAppId, secret: SANDBOX.officialSecret };
 const SITE = "http://localhost:3000";
-const ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36";
+const ANDROID =
+  "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36";
 
 function get(url: string, headers: Record<string, string> = {}) {
   return fetch(url, { redirect: "manual", headers });
@@ -25,7 +26,12 @@ function get(url: string, headers: Record<string, string> = {}) {
 describe("OAuth authorize page", () => {
   it("snsapi_base for a known user redirects at once with a code and the state; the code gives that user's openid", async () => {
     const client = platformClient(sim);
-    const authorize = client.oauthAuthorizeUrl({ appId: official.appId, redirectUri: `${SITE}/api/wechat/oauth/callback?next=%2Fpay`, scope: "snsapi_base", state: "s1" });
+    const authorize = client.oauthAuthorizeUrl({
+      appId: official.appId,
+      redirectUri: `${SITE}/api/wechat/oauth/callback?next=%2Fpay`,
+      scope: "snsapi_base",
+      state: "s1",
+    });
     expect(authorize.startsWith(`${sim.url}/connect/oauth2/authorize?`)).toBe(true);
     const chooser = await get(authorize);
     expect(chooser.status).toBe(200);
@@ -37,7 +43,10 @@ describe("OAuth authorize page", () => {
     expect(location.searchParams.get("next")).toBe("/pay");
     expect(location.searchParams.get("state")).toBe("s1");
     expect(res.headers.get("set-cookie")).toContain("wxsim_user=bob");
-    const token = await client.oauthAccessToken({ ...official, code: location.searchParams.get("code") ?? "" });
+    const token = await client.oauthAccessToken({
+      ...official,
+      code: location.searchParams.get("code") ?? "",
+    });
     expect(token.openid).toBe(openidOf("bob"));
     // With the cookie set the next authorisation is silent.
     const silent = await get(authorize, { cookie: "wxsim_user=bob" });
@@ -56,7 +65,11 @@ describe("OAuth authorize page", () => {
   it.each([
     ["an unknown appid", { appid: "wx0000000000000000" }, "appid参数错误"],
     ["a mini-program appid", { appid: SANDBOX.miniAppId }, "appid参数错误"],
-    ["a redirect_uri outside the authorised domains", { redirect_uri: "https://evil.example/cb" }, "redirect_uri域名与后台配置不一致，错误码:10003"],
+    [
+      "a redirect_uri outside the authorised domains",
+      { redirect_uri: "https://evil.example/cb" },
+      "redirect_uri域名与后台配置不一致，错误码:10003",
+    ],
     ["an unknown scope", { scope: "snsapi_login" }, "scope参数错误或没有scope权限，错误码:10005"],
     ["a missing response_type", { response_type: "" }, "response_type参数错误"],
   ])("%s shows WeChat's error page", async (_name, over, message) => {
@@ -90,7 +103,8 @@ describe("H5 cashier at mweb_url", () => {
     if (r.tradeType !== "MWEB") throw new Error("expected MWEB");
     return { url: r.mwebUrl, outTradeNo: no };
   }
-  const errorOf = async (res: Response) => /data-testid="wx-error-message">([^<]*)</.exec(await res.text())?.[1];
+  const errorOf = async (res: Response) =>
+    /data-testid="wx-error-message">([^<]*)</.exec(await res.text())?.[1];
 
   it("without a Referer shows 商家参数格式有误，请联系商家解决", async () => {
     const { url } = await mweb();
@@ -99,15 +113,21 @@ describe("H5 cashier at mweb_url", () => {
 
   it("from an unauthorised domain, or with an unauthorised redirect_url, shows 商家存在未配置的参数", async () => {
     const { url } = await mweb();
-    expect(await errorOf(await get(url, { referer: "https://evil.example/pay" }))).toBe("商家存在未配置的参数，请联系商家解决");
+    expect(await errorOf(await get(url, { referer: "https://evil.example/pay" }))).toBe(
+      "商家存在未配置的参数，请联系商家解决",
+    );
     const withRedirect = appendRedirectUrl(url, "https://evil.example/result");
-    expect(await errorOf(await get(withRedirect, { referer: `${SITE}/checkout` }))).toBe("商家存在未配置的参数，请联系商家解决");
+    expect(await errorOf(await get(withRedirect, { referer: `${SITE}/checkout` }))).toBe(
+      "商家存在未配置的参数，请联系商家解决",
+    );
   });
 
   it("inside WeChat shows 请在微信外打开订单，进行支付", async () => {
     const { url } = await mweb();
     const wechat = `${ANDROID} MicroMessenger/8.0.55.2780(0x28003737) NetType/WIFI`;
-    expect(await errorOf(await get(url, { referer: `${SITE}/checkout`, "user-agent": wechat }))).toBe("请在微信外打开订单，进行支付");
+    expect(await errorOf(await get(url, { referer: `${SITE}/checkout`, "user-agent": wechat }))).toBe(
+      "请在微信外打开订单，进行支付",
+    );
   });
 
   it("after 5 minutes shows the expired page; a re-entry gives a fresh working mweb_url", async () => {
@@ -133,7 +153,11 @@ describe("H5 cashier at mweb_url", () => {
 
   it("Pay, Cancel and Fail all return to redirect_url; only Pay makes the order SUCCESS", async () => {
     const client = payClient(sim);
-    for (const [action, state] of [["cancel", "NOTPAY"], ["fail", "PAYERROR"], ["ok", "SUCCESS"]] as const) {
+    for (const [action, state] of [
+      ["cancel", "NOTPAY"],
+      ["fail", "PAYERROR"],
+      ["ok", "SUCCESS"],
+    ] as const) {
       const { url, outTradeNo: no } = await mweb();
       const target = appendRedirectUrl(url, `${SITE}/result?order=42`);
       const page = await get(target, { referer: `${SITE}/checkout` });
@@ -177,12 +201,17 @@ describe("admin page and control API", () => {
     const html = await (await fetch(`${sim.url}/`)).text();
     expect(html).toContain(no);
     expect(html).toContain("NETWORK_ERROR");
-    const notifies = (await (await fetch(`${sim.url}/__sim/notifies?outTradeNo=${no}`)).json()) as { attempts: unknown[] }[];
+    const notifies = (await (await fetch(`${sim.url}/__sim/notifies?outTradeNo=${no}`)).json()) as {
+      attempts: unknown[];
+    }[];
     expect(notifies[0]?.attempts).toHaveLength(1);
   });
 
   it("answers bad control input with 400 and unknown routes with 404, with CORS headers", async () => {
-    const bad = await fetch(`${sim.url}/__sim/faults`, { method: "POST", body: JSON.stringify({ scope: {}, rule: { drop: "yes" } }) });
+    const bad = await fetch(`${sim.url}/__sim/faults`, {
+      method: "POST",
+      body: JSON.stringify({ scope: {}, rule: { drop: "yes" } }),
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get("access-control-allow-origin")).toBe("*");
     expect((await fetch(`${sim.url}/__sim/nope`)).status).toBe(404);

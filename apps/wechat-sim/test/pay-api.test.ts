@@ -6,7 +6,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseXml, verifySign, WechatPayApiError, WechatPayError } from "@wxpay/wechatpay";
 
 import type { Simulator } from "../src/server";
-import { jsapiOrderFields, openidOf, outTradeNo, payClient, rawPay, rawPost, SANDBOX, signedXml, startTestSim } from "./helpers";
+import {
+  jsapiOrderFields,
+  openidOf,
+  outTradeNo,
+  payClient,
+  rawPay,
+  rawPost,
+  SANDBOX,
+  signedXml,
+  startTestSim,
+} from "./helpers";
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -33,14 +43,21 @@ describe("communication-level errors (return_code=FAIL, unsigned)", () => {
   });
 
   it("non-UTF-8 bytes answer 编码格式错误 (NOT_UTF8)", async () => {
-    const gbk = Buffer.concat([Buffer.from("<xml><body>"), Buffer.from([0xb2, 0xe2, 0xca, 0xd4]), Buffer.from("</body></xml>")]);
+    const gbk = Buffer.concat([
+      Buffer.from("<xml><body>"),
+      Buffer.from([0xb2, 0xe2, 0xca, 0xd4]),
+      Buffer.from("</body></xml>"),
+    ]);
     expectReturnFail(await rawPost(sim, "/pay/unifiedorder", gbk), "编码格式错误");
   });
 
   it.each([
     ["not XML", "hello"],
     ["a root other than <xml>", "<root><a>1</a></root>"],
-    ["a DOCTYPE (XXE)", '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><a>&x;</a></xml>'],
+    [
+      "a DOCTYPE (XXE)",
+      '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><a>&x;</a></xml>',
+    ],
     ["nested elements", "<xml><a><b>1</b></a></xml>"],
     ["truncated XML", "<xml><appid>wx"],
   ])("%s answers XML格式错误 (XML_FORMAT_ERROR)", async (_name, body) => {
@@ -51,33 +68,58 @@ describe("communication-level errors (return_code=FAIL, unsigned)", () => {
     const fields = jsapiOrderFields(outTradeNo());
     delete fields.notify_url;
     expectReturnFail(await rawPay(sim, "/pay/unifiedorder", fields), "缺少参数notify_url");
-    expectReturnFail(await rawPost(sim, "/pay/orderquery", "<xml><appid>wx1</appid></xml>"), "缺少参数mch_id");
+    expectReturnFail(
+      await rawPost(sim, "/pay/orderquery", "<xml><appid>wx1</appid></xml>"),
+      "缺少参数mch_id",
+    );
   });
 
   it("a body over 127 UTF-8 bytes answers body参数长度有误", async () => {
-    const r = await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(outTradeNo(), { body: "测".repeat(43) }));
+    const r = await rawPay(
+      sim,
+      "/pay/unifiedorder",
+      jsapiOrderFields(outTradeNo(), { body: "测".repeat(43) }),
+    );
     expectReturnFail(r, "body参数长度有误");
   });
 
   it("malformed identity fields answer mch_id参数格式错误 / sign_type参数格式错误", async () => {
-    expectReturnFail(await rawPay(sim, "/pay/orderquery", { mch_id: "12a", out_trade_no: "abcdef" }), "mch_id参数格式错误");
-    expectReturnFail(await rawPay(sim, "/pay/orderquery", { sign_type: "SHA1", out_trade_no: "abcdef" }), "sign_type参数格式错误");
+    expectReturnFail(
+      await rawPay(sim, "/pay/orderquery", { mch_id: "12a", out_trade_no: "abcdef" }),
+      "mch_id参数格式错误",
+    );
+    expectReturnFail(
+      await rawPay(sim, "/pay/orderquery", { sign_type: "SHA1", out_trade_no: "abcdef" }),
+      "sign_type参数格式错误",
+    );
   });
 
   it("an unknown merchant, an unknown appid and an unbound appid are refused before the signature", async () => {
-    expectReturnFail(await rawPay(sim, "/pay/orderquery", { mch_id: "1999999999", out_trade_no: "abcdef" }), "mch_id不存在");
-    expectReturnFail(await rawPay(sim, "/pay/orderquery", { appid: "wx0000000000000000", out_trade_no: "abcdef" }), "appid不存在");
+    expectReturnFail(
+      await rawPay(sim, "/pay/orderquery", { mch_id: "1999999999", out_trade_no: "abcdef" }),
+      "mch_id不存在",
+    );
+    expectReturnFail(
+      await rawPay(sim, "/pay/orderquery", { appid: "wx0000000000000000", out_trade_no: "abcdef" }),
+      "appid不存在",
+    );
     await fetch(`${sim.url}/__sim/apps`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ appId: "wxaaaaaaaaaaaaaaaa", secret: "s", kind: "official" }),
     });
-    expectReturnFail(await rawPay(sim, "/pay/orderquery", { appid: "wxaaaaaaaaaaaaaaaa", out_trade_no: "abcdef" }), "appid和mch_id不匹配");
+    expectReturnFail(
+      await rawPay(sim, "/pay/orderquery", { appid: "wxaaaaaaaaaaaaaaaa", out_trade_no: "abcdef" }),
+      "appid和mch_id不匹配",
+    );
   });
 
   it("a wrong key, a tampered field or the wrong algorithm answers 签名错误 with no result_code (SIGNERROR)", async () => {
     const wrongKey = "0".repeat(32);
-    expectReturnFail(await rawPay(sim, "/pay/orderquery", { out_trade_no: "abcdef" }, { key: wrongKey }), "签名错误");
+    expectReturnFail(
+      await rawPay(sim, "/pay/orderquery", { out_trade_no: "abcdef" }, { key: wrongKey }),
+      "签名错误",
+    );
     const tampered = signedXml({ out_trade_no: "abcdef" }).replace("abcdef", "abcdeg");
     expectReturnFail(await rawPost(sim, "/pay/orderquery", tampered), "签名错误");
     // HMAC-SHA256 signature sent while sign_type says MD5 (the default when absent).
@@ -163,17 +205,37 @@ describe("unifiedorder", () => {
     ["an out_trade_no with a dot", { out_trade_no: "abc.def" }, "商户订单号out_trade_no格式错误"],
     ["fee_type USD", { fee_type: "USD" }, "境内商户号仅支持人民币fee_type=CNY"],
     ["an emoji in body", { body: "好物🎁" }, "body不能包含4字节UTF-8字符"],
-    ["a spbill_create_ip that is not an IP", { spbill_create_ip: "localhost" }, "spbill_create_ip参数格式错误"],
-    ["a notify_url with a query", { notify_url: "http://127.0.0.1:9/notify?x=1" }, "notify_url参数格式错误，必须为直接可访问的url，不能携带参数"],
-    ["a relative notify_url", { notify_url: "/notify" }, "notify_url参数格式错误，必须为直接可访问的url，不能携带参数"],
+    [
+      "a spbill_create_ip that is not an IP",
+      { spbill_create_ip: "localhost" },
+      "spbill_create_ip参数格式错误",
+    ],
+    [
+      "a notify_url with a query",
+      { notify_url: "http://127.0.0.1:9/notify?x=1" },
+      "notify_url参数格式错误，必须为直接可访问的url，不能携带参数",
+    ],
+    [
+      "a relative notify_url",
+      { notify_url: "/notify" },
+      "notify_url参数格式错误，必须为直接可访问的url，不能携带参数",
+    ],
     ["limit_pay other than no_credit", { limit_pay: "no_debit" }, "limit_pay参数错误"],
     ["a time_expire that is not yyyyMMddHHmmss", { time_expire: "2024-01-01" }, "time_expire参数格式错误"],
     ["JSAPI without openid", { openid: "" }, "JSAPI支付必须传openid"],
     ["an openid of another appid", { openid: openidOf("alice", SANDBOX.miniAppId) }, "appid和openid不匹配"],
     ["an unknown openid", { openid: "oUnknownUnknownUnknownUnknown" }, "appid和openid不匹配"],
     ["NATIVE without product_id", { trade_type: "NATIVE", openid: "" }, "NATIVE支付必须传product_id"],
-    ["MWEB without scene_info", { trade_type: "MWEB", openid: "" }, "H5支付必须传scene_info，且scene_info.h5_info格式正确"],
-    ["MWEB with scene_info that is not JSON", { trade_type: "MWEB", openid: "", scene_info: "{h5_info" }, "H5支付必须传scene_info，且scene_info.h5_info格式正确"],
+    [
+      "MWEB without scene_info",
+      { trade_type: "MWEB", openid: "" },
+      "H5支付必须传scene_info，且scene_info.h5_info格式正确",
+    ],
+    [
+      "MWEB with scene_info that is not JSON",
+      { trade_type: "MWEB", openid: "", scene_info: "{h5_info" },
+      "H5支付必须传scene_info，且scene_info.h5_info格式正确",
+    ],
   ])("%s answers result_code=FAIL PARAM_ERROR, signed", async (_name, over, des) => {
     const fields = jsapiOrderFields(outTradeNo(), over);
     for (const k of Object.keys(fields)) if (fields[k] === "") delete fields[k];
@@ -187,7 +249,10 @@ describe("unifiedorder", () => {
 
   it("JSAPI with the mini-program appid needs the mini-program openid of the same user", async () => {
     const base = { appid: SANDBOX.miniAppId };
-    const bad = await rawPay(sim, "/pay/unifiedorder", { ...base, ...jsapiOrderFields(outTradeNo(), { openid: openidOf("alice") }) });
+    const bad = await rawPay(sim, "/pay/unifiedorder", {
+      ...base,
+      ...jsapiOrderFields(outTradeNo(), { openid: openidOf("alice") }),
+    });
     expect(bad.err_code_des).toBe("appid和openid不匹配");
     const ok = await rawPay(sim, "/pay/unifiedorder", {
       ...base,
@@ -203,13 +268,25 @@ describe("unifiedorder", () => {
       return d.toISOString().replace(/\D/g, "").slice(0, 14);
     };
     const now = sim.clock.now();
-    const short = await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(outTradeNo(), { time_expire: beijing(now + 4 * MIN) }));
+    const short = await rawPay(
+      sim,
+      "/pay/unifiedorder",
+      jsapiOrderFields(outTradeNo(), { time_expire: beijing(now + 4 * MIN) }),
+    );
     expect(short.err_code_des).toBe("time_expire时间过短，刷卡至少1分钟，其他5分钟");
     // The classic timezone bug: UTC digits sent as if they were Beijing time are 8 hours in the past.
     const utcDigits = new Date(now + 30 * MIN).toISOString().replace(/\D/g, "").slice(0, 14);
-    const tz = await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(outTradeNo(), { time_expire: utcDigits }));
+    const tz = await rawPay(
+      sim,
+      "/pay/unifiedorder",
+      jsapiOrderFields(outTradeNo(), { time_expire: utcDigits }),
+    );
     expect(tz.err_code).toBe("PARAM_ERROR");
-    const fine = await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(outTradeNo(), { time_expire: beijing(now + 5 * MIN + 1000) }));
+    const fine = await rawPay(
+      sim,
+      "/pay/unifiedorder",
+      jsapiOrderFields(outTradeNo(), { time_expire: beijing(now + 5 * MIN + 1000) }),
+    );
     expect(fine.result_code).toBe("SUCCESS");
   });
 
@@ -266,7 +343,12 @@ describe("re-entry of an existing out_trade_no", () => {
   it("any changed parameter answers INVALID_REQUEST 201 商户订单号重复", async () => {
     const no = outTradeNo();
     await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(no));
-    const changes: Record<string, string | number>[] = [{ total_fee: 2 }, { body: "别的" }, { openid: openidOf("bob") }, { attach: "x" }];
+    const changes: Record<string, string | number>[] = [
+      { total_fee: 2 },
+      { body: "别的" },
+      { openid: openidOf("bob") },
+      { attach: "x" },
+    ];
     for (const change of changes) {
       const r = await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(no, change));
       expect([r.err_code, r.err_code_des]).toEqual(["INVALID_REQUEST", "201 商户订单号重复"]);
@@ -308,18 +390,25 @@ describe("re-entry of an existing out_trade_no", () => {
 
   it("an order past its time_expire is CLOSED: orderquery says so and re-entry answers ORDERCLOSED", async () => {
     const no = outTradeNo();
-    const expire = new Date(sim.clock.now() + 8 * 60 * MIN + 10 * MIN).toISOString().replace(/\D/g, "").slice(0, 14);
+    const expire = new Date(sim.clock.now() + 8 * 60 * MIN + 10 * MIN)
+      .toISOString()
+      .replace(/\D/g, "")
+      .slice(0, 14);
     await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(no, { time_expire: expire }));
     sim.clock.advance(11 * MIN);
     const q = await payClient(sim).orderQuery({ outTradeNo: no });
     expect(q.tradeState).toBe("CLOSED");
-    expect((await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(no, { time_expire: expire }))).err_code).toBe("ORDERCLOSED");
+    expect(
+      (await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(no, { time_expire: expire }))).err_code,
+    ).toBe("ORDERCLOSED");
   });
 });
 
 describe("orderquery", () => {
   it("answers ORDERNOTEXIST for an unknown order (the key and mch_id are right)", async () => {
-    const err = await payClient(sim).orderQuery({ outTradeNo: outTradeNo() }).catch((e: unknown) => e);
+    const err = await payClient(sim)
+      .orderQuery({ outTradeNo: outTradeNo() })
+      .catch((e: unknown) => e);
     expect((err as WechatPayApiError).errCode).toBe("ORDERNOTEXIST");
   });
 
@@ -368,7 +457,9 @@ describe("closeorder", () => {
     await fetch(`${sim.url}/__sim/pay`, { method: "POST", body: JSON.stringify({ outTradeNo: no }) });
     sim.clock.advance(10 * MIN);
     expect((await rawPay(sim, "/pay/closeorder", { out_trade_no: no })).err_code).toBe("ORDERPAID");
-    expect((await rawPay(sim, "/pay/closeorder", { out_trade_no: outTradeNo() })).err_code).toBe("ORDERNOTEXIST");
+    expect((await rawPay(sim, "/pay/closeorder", { out_trade_no: outTradeNo() })).err_code).toBe(
+      "ORDERNOTEXIST",
+    );
   });
 
   it("makes the order's prepay_id unusable", async () => {
@@ -376,7 +467,10 @@ describe("closeorder", () => {
     const r = await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(no));
     sim.clock.advance(6 * MIN);
     await rawPay(sim, "/pay/closeorder", { out_trade_no: no });
-    const pay = await fetch(`${sim.url}/__sim/pay`, { method: "POST", body: JSON.stringify({ prepayId: r.prepay_id }) });
+    const pay = await fetch(`${sim.url}/__sim/pay`, {
+      method: "POST",
+      body: JSON.stringify({ prepayId: r.prepay_id }),
+    });
     expect(pay.status).toBe(409);
   });
 });
@@ -392,8 +486,18 @@ describe("refund and refundquery", () => {
   it("accepts a refund as PROCESSING, is idempotent by out_refund_no, and settles to SUCCESS later", async () => {
     const client = payClient(sim);
     const no = await paidOrder();
-    const first = await client.refund({ outTradeNo: no, outRefundNo: "R1-" + no, totalFeeFen: 1000, refundFeeFen: 300 });
-    const again = await client.refund({ outTradeNo: no, outRefundNo: "R1-" + no, totalFeeFen: 1000, refundFeeFen: 300 });
+    const first = await client.refund({
+      outTradeNo: no,
+      outRefundNo: "R1-" + no,
+      totalFeeFen: 1000,
+      refundFeeFen: 300,
+    });
+    const again = await client.refund({
+      outTradeNo: no,
+      outRefundNo: "R1-" + no,
+      totalFeeFen: 1000,
+      refundFeeFen: 300,
+    });
     expect(again.refundId).toBe(first.refundId);
     expect(sim.state.refunds.size).toBe(1);
     expect((await client.orderQuery({ outTradeNo: no })).tradeState).toBe("REFUND");
@@ -412,9 +516,13 @@ describe("refund and refundquery", () => {
     expect((await refund({ out_refund_no: "a1", total_fee: 999, refund_fee: 1 })).err_code_des).toBe(
       "订单金额或退款金额与之前请求不一致，请核实后再试",
     );
-    expect((await refund({ out_refund_no: "a1", refund_fee: 1001 })).err_code_des).toBe("申请退款金额超过订单可退金额");
+    expect((await refund({ out_refund_no: "a1", refund_fee: 1001 })).err_code_des).toBe(
+      "申请退款金额超过订单可退金额",
+    );
     expect((await refund({ out_refund_no: "a1", refund_fee: 600 })).result_code).toBe("SUCCESS");
-    expect((await refund({ out_refund_no: "a1", refund_fee: 601 })).err_code_des).toBe("订单金额或退款金额与之前请求不一致，请核实后再试");
+    expect((await refund({ out_refund_no: "a1", refund_fee: 601 })).err_code_des).toBe(
+      "订单金额或退款金额与之前请求不一致，请核实后再试",
+    );
     expect((await refund({ out_refund_no: "a2", refund_fee: 100 })).err_code).toBe("FREQUENCY_LIMITED");
     sim.clock.advance(60_000);
     expect((await refund({ out_refund_no: "a2", refund_fee: 401 })).err_code).toBe("ERROR");
@@ -425,9 +533,16 @@ describe("refund and refundquery", () => {
   it("answers ORDERNOTEXIST for an unpaid order and REFUNDNOTEXIST for a query with nothing to find", async () => {
     const no = outTradeNo();
     await rawPay(sim, "/pay/unifiedorder", jsapiOrderFields(no));
-    const r = await rawPay(sim, "/secapi/pay/refund", { out_trade_no: no, out_refund_no: "x1", total_fee: 1, refund_fee: 1 });
+    const r = await rawPay(sim, "/secapi/pay/refund", {
+      out_trade_no: no,
+      out_refund_no: "x1",
+      total_fee: 1,
+      refund_fee: 1,
+    });
     expect(r.err_code).toBe("ORDERNOTEXIST");
-    const q = await payClient(sim).refundQuery({ outTradeNo: no }).catch((e: unknown) => e);
+    const q = await payClient(sim)
+      .refundQuery({ outTradeNo: no })
+      .catch((e: unknown) => e);
     expect((q as WechatPayApiError).errCode).toBe("REFUNDNOTEXIST");
   });
 });
@@ -476,7 +591,14 @@ describe("bad input never crashes the simulator", () => {
       "<xml><out_trade_no>&#0;</out_trade_no></xml>",
       signedXml({ total_fee: "99999999999999999999", out_trade_no: "abcdef" }),
     ];
-    for (const path of ["/pay/unifiedorder", "/pay/orderquery", "/pay/closeorder", "/secapi/pay/refund", "/pay/refundquery", "/pay/downloadbill"]) {
+    for (const path of [
+      "/pay/unifiedorder",
+      "/pay/orderquery",
+      "/pay/closeorder",
+      "/secapi/pay/refund",
+      "/pay/refundquery",
+      "/pay/downloadbill",
+    ]) {
       for (const body of bodies) {
         const res = await fetch(`${sim.url}${path}`, { method: "POST", body });
         expect(res.status).toBe(200);
@@ -484,7 +606,10 @@ describe("bad input never crashes the simulator", () => {
         expect(parsed.return_code === "FAIL" || parsed.result_code === "FAIL").toBe(true);
       }
     }
-    const big = await fetch(`${sim.url}/pay/unifiedorder`, { method: "POST", body: Buffer.alloc(2 * 1024 * 1024, 0x61) });
+    const big = await fetch(`${sim.url}/pay/unifiedorder`, {
+      method: "POST",
+      body: Buffer.alloc(2 * 1024 * 1024, 0x61),
+    });
     expect(parseXml(await big.text()).return_msg).toBe("XML格式错误");
     expect((await fetch(`${sim.url}/__sim/health`)).status).toBe(200);
   });

@@ -23,7 +23,8 @@ async function errcodeOf(p: Promise<unknown>): Promise<number> {
     () => undefined,
     (err: unknown) => err,
   );
-  if (!(e instanceof WechatPlatformError)) throw new Error(`expected a WechatPlatformError, got ${String(e)}`);
+  if (!(e instanceof WechatPlatformError))
+    throw new Error(`expected a WechatPlatformError, got ${String(e)}`);
   return e.errcode;
 }
 
@@ -63,9 +64,13 @@ describe("cgi-bin/token", () => {
     expect((bad as WechatPlatformError).errcode).toBe(40125);
     expect((bad as WechatPlatformError).kind).toBe("BAD_SECRET");
     expect((bad as WechatPlatformError).errmsg).toMatch(/^invalid appsecret rid: /);
-    expect((await getJson(`/cgi-bin/token?grant_type=password&appid=${official.appId}&secret=x`)).errcode).toBe(40002);
+    expect(
+      (await getJson(`/cgi-bin/token?grant_type=password&appid=${official.appId}&secret=x`)).errcode,
+    ).toBe(40002);
     expect((await getJson("/cgi-bin/token?grant_type=client_credential")).errcode).toBe(41002);
-    expect((await getJson(`/cgi-bin/token?grant_type=client_credential&appid=${official.appId}`)).errcode).toBe(41004);
+    expect(
+      (await getJson(`/cgi-bin/token?grant_type=client_credential&appid=${official.appId}`)).errcode,
+    ).toBe(41004);
   });
 
   it("a client that does not cache tokens reaches the daily quota: 45009 until the next Beijing day", async () => {
@@ -105,7 +110,10 @@ describe("cgi-bin/stable_token", () => {
     sim.clock.advance(30_000);
     await client.getStableAccessToken({ ...official, forceRefresh: true });
     expect((await getJson("/cgi-bin/stable_token")).errcode).toBe(43002);
-    const notJson = await fetch(`${sim.url}/cgi-bin/stable_token`, { method: "POST", body: "grant_type=client_credential" });
+    const notJson = await fetch(`${sim.url}/cgi-bin/stable_token`, {
+      method: "POST",
+      body: "grant_type=client_credential",
+    });
     expect(((await notJson.json()) as { errcode: number }).errcode).toBe(47001);
   });
 });
@@ -119,7 +127,9 @@ describe("cgi-bin/ticket/getticket", () => {
     expect(ticket.expiresIn).toBe(7200);
     const m = await client.getAccessToken(mini);
     expect(await errcodeOf(client.getJsapiTicket({ accessToken: m.accessToken }))).toBe(48001);
-    expect((await getJson(`/cgi-bin/ticket/getticket?access_token=${t.accessToken}&type=x`)).errcode).toBe(40097);
+    expect((await getJson(`/cgi-bin/ticket/getticket?access_token=${t.accessToken}&type=x`)).errcode).toBe(
+      40097,
+    );
   });
 });
 
@@ -127,10 +137,14 @@ describe("sns/oauth2/access_token", () => {
   it("exchanges a code for the openid under that appid; the code is single-use (40163) and lives 5 minutes (40029)", async () => {
     const client = platformClient(sim);
     const issue = async (scope = "snsapi_base") =>
-      ((await (await fetch(`${sim.url}/__sim/oauth-code`, {
-        method: "POST",
-        body: JSON.stringify({ appId: official.appId, userId: "alice", scope }),
-      })).json()) as { code: string }).code;
+      (
+        (await (
+          await fetch(`${sim.url}/__sim/oauth-code`, {
+            method: "POST",
+            body: JSON.stringify({ appId: official.appId, userId: "alice", scope }),
+          })
+        ).json()) as { code: string }
+      ).code;
     const code = await issue();
     const tok = await client.oauthAccessToken({ ...official, code });
     expect(tok.openid).toBe(openidOf("alice"));
@@ -152,21 +166,29 @@ describe("sns/oauth2/access_token", () => {
       method: "POST",
       body: JSON.stringify({ appId: "wxbbbbbbbbbbbbbbbb", secret: "other", kind: "official" }),
     });
-    const { code } = (await (await fetch(`${sim.url}/__sim/oauth-code`, {
-      method: "POST",
-      body: JSON.stringify({ appId: official.appId, userId: "bob" }),
-    })).json()) as { code: string };
-    expect(await errcodeOf(platformClient(sim).oauthAccessToken({ appId: "wxbbbbbbbbbbbbbbbb", secret: "other", code }))).toBe(40029);
+    const { code } = (await (
+      await fetch(`${sim.url}/__sim/oauth-code`, {
+        method: "POST",
+        body: JSON.stringify({ appId: official.appId, userId: "bob" }),
+      })
+    ).json()) as { code: string };
+    expect(
+      await errcodeOf(
+        platformClient(sim).oauthAccessToken({ appId: "wxbbbbbbbbbbbbbbbb", secret: "other", code }),
+      ),
+    ).toBe(40029);
   });
 });
 
 describe("sns/jscode2session", () => {
   it("exchanges a wx.login code for the mini-program openid and a session_key, once", async () => {
     const client = platformClient(sim);
-    const { code } = (await (await fetch(`${sim.url}/__sim/login-code`, {
-      method: "POST",
-      body: JSON.stringify({ appId: mini.appId, userId: "bob" }),
-    })).json()) as { code: string };
+    const { code } = (await (
+      await fetch(`${sim.url}/__sim/login-code`, {
+        method: "POST",
+        body: JSON.stringify({ appId: mini.appId, userId: "bob" }),
+      })
+    ).json()) as { code: string };
     const s = await client.jscode2session({ ...mini, code });
     expect(s.openid).toBe(openidOf("bob", mini.appId));
     expect(s.openid).not.toBe(openidOf("bob"));

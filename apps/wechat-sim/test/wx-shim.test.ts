@@ -6,7 +6,15 @@ import { miniPayParams } from "@wxpay/wechatpay";
 
 import type { Simulator } from "../src/server";
 import { createWx } from "../src/wx-shim";
-import { outTradeNo, payClient, platformClient, SANDBOX, startMerchant, startTestSim, until } from "./helpers";
+import {
+  outTradeNo,
+  payClient,
+  platformClient,
+  SANDBOX,
+  startMerchant,
+  startTestSim,
+  until,
+} from "./helpers";
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -26,7 +34,10 @@ async function miniOrder(openid: string, signType: "MD5" | "HMAC-SHA256" = "MD5"
     spbillCreateIp: "127.0.0.1",
     openid,
   });
-  return { ...r, params: miniPayParams({ appId: mini.appId, prepayId: r.prepayId, key: SANDBOX.key, signType }) };
+  return {
+    ...r,
+    params: miniPayParams({ appId: mini.appId, prepayId: r.prepayId, key: SANDBOX.key, signType }),
+  };
 }
 
 describe("wx shim", () => {
@@ -60,7 +71,9 @@ describe("wx shim", () => {
     const failMsg: string[] = [];
     await wx.requestPayment({ ...order.params, fail: (r) => failMsg.push(r.errMsg) });
     expect(failMsg[0]).toMatch(/^requestPayment:fail /);
-    expect((await payClient(sim, { appId: mini.appId }).orderQuery({ outTradeNo: order.outTradeNo })).tradeState).toBe("PAYERROR");
+    expect(
+      (await payClient(sim, { appId: mini.appId }).orderQuery({ outTradeNo: order.outTradeNo })).tradeState,
+    ).toBe("PAYERROR");
   });
 
   it("a wrong paySign, the official account's appId or an expired prepay_id is refused like the WeChat client", async () => {
@@ -68,11 +81,20 @@ describe("wx shim", () => {
     const { code } = await wx.login();
     const session = await platformClient(sim).jscode2session({ ...mini, code });
     const order = await miniOrder(session.openid);
-    const tampered = await wx.requestPayment({ ...order.params, paySign: "0".repeat(32) }).catch((e: { errMsg: string }) => e);
+    const tampered = await wx
+      .requestPayment({ ...order.params, paySign: "0".repeat(32) })
+      .catch((e: { errMsg: string }) => e);
     expect(tampered.errMsg).toBe("requestPayment:fail 支付验证签名失败");
     // paySign signed with the official account's appId: the mini-program's appId is what WeChat checks.
-    const wrongApp = miniPayParams({ appId: SANDBOX.officialAppId, prepayId: order.prepayId, key: SANDBOX.key, signType: "MD5" });
-    expect((await wx.requestPayment(wrongApp).catch((e: { errMsg: string }) => e)).errMsg).toBe("requestPayment:fail 支付验证签名失败");
+    const wrongApp = miniPayParams({
+      appId: SANDBOX.officialAppId,
+      prepayId: order.prepayId,
+      key: SANDBOX.key,
+      signType: "MD5",
+    });
+    expect((await wx.requestPayment(wrongApp).catch((e: { errMsg: string }) => e)).errMsg).toBe(
+      "requestPayment:fail 支付验证签名失败",
+    );
     sim.clock.advance(2 * 60 * 60 * 1000);
     expect((await wx.requestPayment(order.params).catch((e: { errMsg: string }) => e)).errMsg).toBe(
       "requestPayment:fail 调用支付JSAPI缺少参数：total_fee",
@@ -82,7 +104,11 @@ describe("wx shim", () => {
   it("request is backed by fetch: query string for GET, JSON body for POST, data parsed as JSON", async () => {
     const seen: { method?: string; url?: string; body: string }[] = [];
     const server = await startMerchant((n) => {
-      seen.push({ body: n.body, method: String(n.headers["x-method"] ?? ""), url: String(n.headers["x-url"] ?? "") });
+      seen.push({
+        body: n.body,
+        method: String(n.headers["x-method"] ?? ""),
+        url: String(n.headers["x-url"] ?? ""),
+      });
       return { body: JSON.stringify({ ok: true, echo: n.body }) };
     });
     try {
@@ -98,7 +124,9 @@ describe("wx shim", () => {
       expect(got[0]?.errMsg).toBe("request:ok");
       expect(got[0]?.statusCode).toBe(200);
       expect(got[0]?.data).toEqual({ ok: true, echo: '{"items":[{"sku":"a","qty":1}]}' });
-      const failed = await wx.request({ url: "http://127.0.0.1:9/x" }).done.catch((e: { errMsg: string }) => e);
+      const failed = await wx
+        .request({ url: "http://127.0.0.1:9/x" })
+        .done.catch((e: { errMsg: string }) => e);
       expect(failed.errMsg).toMatch(/^request:fail /);
     } finally {
       await server.close();

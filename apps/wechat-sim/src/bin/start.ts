@@ -7,7 +7,7 @@ const env = readSimEnv();
 const sim = await startSimulator({
   port: env.SIM_PORT,
   host: env.SIM_HOST,
-  publicUrl: env.SIM_PUBLIC_URL ?? `http://localhost:${env.SIM_PORT}`,
+  publicUrl: env.SIM_PUBLIC_URL ?? ((port) => `http://localhost:${port}`),
   timeScale: env.SIM_TIME_SCALE,
   dailyTokenQuota: env.SIM_DAILY_TOKEN_QUOTA,
 });

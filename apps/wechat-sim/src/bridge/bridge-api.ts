@@ -28,11 +28,18 @@ export function bridgeConfig(ctx: SimContext, body: Record<string, unknown>): Br
     return { status: 200, body: { ok: false, errMsg: "invalid url domain" } };
   }
   // WeChat: the page's domain must be a JS接口安全域名 of the account.
-  if (!hostAllowed(pageUrl.hostname, app.webDomains)) return { status: 200, body: { ok: false, errMsg: "invalid url domain" } };
+  if (!hostAllowed(pageUrl.hostname, app.webDomains))
+    return { status: 200, body: { ok: false, errMsg: "invalid url domain" } };
   const url = str(body.url).split("#")[0] ?? "";
   const signature = str(body.signature).toLowerCase();
   const valid = liveTickets(ctx, appId).some(
-    (t) => jsSdkSignature({ jsapiTicket: t.value, nonceStr: str(body.nonceStr), timestamp: str(body.timestamp), url }) === signature,
+    (t) =>
+      jsSdkSignature({
+        jsapiTicket: t.value,
+        nonceStr: str(body.nonceStr),
+        timestamp: str(body.timestamp),
+        url,
+      }) === signature,
   );
   ctx.log(`wx.config ${appId} ${url} -> ${valid ? "ok" : "invalid signature"}`);
   return { status: 200, body: valid ? { ok: true } : { ok: false, errMsg: "invalid signature" } };
@@ -46,7 +53,11 @@ export function bridgePayRequest(ctx: SimContext, body: Record<string, unknown>)
     return { status: 200, body: { ok: false, message: check.message } };
   }
   const token = randomBytes(16).toString("hex");
-  ctx.state.pendingPays.set(token, { token, prepayId: check.prepay.prepayId, expiresAt: ctx.clock.now() + SHEET_LIFE_MS });
+  ctx.state.pendingPays.set(token, {
+    token,
+    prepayId: check.prepay.prepayId,
+    expiresAt: ctx.clock.now() + SHEET_LIFE_MS,
+  });
   const merchant = ctx.state.merchants.get(check.order.mchId);
   return {
     status: 200,
@@ -66,7 +77,8 @@ export function bridgePayConfirm(ctx: SimContext, body: Record<string, unknown>)
   const pending = ctx.state.pendingPays.get(str(body.token));
   const action = str(body.action);
   const decision: PayDecision = action === "ok" || action === "fail" ? action : "cancel";
-  if (!pending || ctx.clock.now() >= pending.expiresAt) return { status: 200, body: { result: "fail", message: "支付已超时" } };
+  if (!pending || ctx.clock.now() >= pending.expiresAt)
+    return { status: 200, body: { result: "fail", message: "支付已超时" } };
   ctx.state.pendingPays.delete(pending.token);
   const found = lookupPrepay(ctx, pending.prepayId);
   if (!found.ok) return { status: 200, body: { result: "fail", message: "订单已失效" } };

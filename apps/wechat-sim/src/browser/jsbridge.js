@@ -60,7 +60,9 @@
       "position:fixed;inset:0;z-index:2147483647;background:rgba(0,0,0,.5);display:flex;align-items:flex-end;" +
       "font:15px -apple-system,'PingFang SC',sans-serif";
     el.innerHTML =
-      '<div style="background:#fff;width:100%;border-radius:12px 12px 0 0;padding:20px;box-sizing:border-box">' + html + "</div>";
+      '<div style="background:#fff;width:100%;border-radius:12px 12px 0 0;padding:20px;box-sizing:border-box">' +
+      html +
+      "</div>";
     document.body.appendChild(el);
     return el;
   }
@@ -71,15 +73,20 @@
     });
   }
 
-  var BTN = "display:block;width:100%;border:0;border-radius:6px;padding:12px;font-size:16px;margin-top:10px;";
+  var BTN =
+    "display:block;width:100%;border:0;border-radius:6px;padding:12px;font-size:16px;margin-top:10px;";
 
   function refuse(message, cb) {
     window.__WXSIM_LAST_ERROR = message;
     if (window.__WXSIM_AUTO) return answer(cb, { err_msg: "get_brand_wcpay_request:fail" });
     // The WeChat client shows the reason in a dialog, then reports failure.
     var el = sheet(
-      '<p data-testid="wxsim-error" style="color:#fa5151;text-align:center">' + esc(message) + "</p>" +
-        '<button data-testid="wxsim-error-ok" style="' + BTN + 'background:#f2f2f2">确定</button>',
+      '<p data-testid="wxsim-error" style="color:#fa5151;text-align:center">' +
+        esc(message) +
+        "</p>" +
+        '<button data-testid="wxsim-error-ok" style="' +
+        BTN +
+        'background:#f2f2f2">确定</button>',
     );
     el.querySelector("button").onclick = function () {
       el.remove();
@@ -101,7 +108,8 @@
   function pay(p, cb) {
     // Through the JS-SDK (wx.chooseWXPay) the call carries wx.config's verify* fields and needs a good config.
     if (p.verifySignature !== undefined) {
-      var allowed = config && config.appId === p.appId && config.jsApiList.indexOf("getBrandWCPayRequest") !== -1;
+      var allowed =
+        config && config.appId === p.appId && config.jsApiList.indexOf("getBrandWCPayRequest") !== -1;
       if (!allowed) return answer(cb, { err_msg: "get_brand_wcpay_request:fail_permission denied" });
     }
     var req = {
@@ -119,12 +127,24 @@
         if (auto === "ok" || auto === "cancel" || auto === "fail") return decide(r.token, auto, cb);
         var el = sheet(
           '<div data-testid="wxsim-paysheet" style="text-align:center">' +
-            '<div style="color:#888">' + esc(r.merchantName) + "</div>" +
-            "<div>" + esc(r.body) + "</div>" +
-            '<div data-testid="wxsim-amount" style="font-size:32px;font-weight:600;margin:8px 0">' + esc(r.amount) + "</div>" +
-            '<button data-testid="wxsim-pay" data-a="ok" style="' + BTN + 'background:#07c160;color:#fff">支付</button>' +
-            '<button data-testid="wxsim-cancel" data-a="cancel" style="' + BTN + 'background:#f2f2f2">取消</button>' +
-            '<button data-testid="wxsim-fail" data-a="fail" style="' + BTN + 'background:#fff;color:#fa5151;border:1px solid #fa5151">失败</button>' +
+            '<div style="color:#888">' +
+            esc(r.merchantName) +
+            "</div>" +
+            "<div>" +
+            esc(r.body) +
+            "</div>" +
+            '<div data-testid="wxsim-amount" style="font-size:32px;font-weight:600;margin:8px 0">' +
+            esc(r.amount) +
+            "</div>" +
+            '<button data-testid="wxsim-pay" data-a="ok" style="' +
+            BTN +
+            'background:#07c160;color:#fff">支付</button>' +
+            '<button data-testid="wxsim-cancel" data-a="cancel" style="' +
+            BTN +
+            'background:#f2f2f2">取消</button>' +
+            '<button data-testid="wxsim-fail" data-a="fail" style="' +
+            BTN +
+            'background:#fff;color:#fa5151;border:1px solid #fa5151">失败</button>' +
             "</div>",
         );
         Array.prototype.forEach.call(el.querySelectorAll("button"), function (b) {

@@ -13,7 +13,15 @@ import { appView, merchantView, notifyJobView, orderView, refundView, userView }
 
 export type ControlReply = { status: number; body: unknown };
 
-const ZUserInput = z.object({ userId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(), nickname: z.string().max(64).optional() }).strict();
+const ZUserInput = z
+  .object({
+    userId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+    nickname: z.string().max(64).optional(),
+  })
+  .strict();
 const ZKey = z.string().regex(/^[\x21-\x7e]{32}$/, "a v2 key is 32 printable ASCII characters");
 const ZTradeType = z.enum(["JSAPI", "NATIVE", "APP", "MWEB"]);
 const ZMerchantInput = z
@@ -38,7 +46,13 @@ const ZAppInput = z
     mchIds: z.array(z.string()).optional(),
   })
   .strict();
-const ZCodeInput = z.object({ appId: z.string(), userId: z.string(), scope: z.enum(["snsapi_base", "snsapi_userinfo"]).optional() }).strict();
+const ZCodeInput = z
+  .object({
+    appId: z.string(),
+    userId: z.string(),
+    scope: z.enum(["snsapi_base", "snsapi_userinfo"]).optional(),
+  })
+  .strict();
 const ZPayInput = z
   .object({
     prepayId: z.string().optional(),
@@ -58,27 +72,48 @@ export const ZFaultRule = z
     badAmount: z.union([z.boolean(), z.number().int().positive()]).optional(),
     settleDelayMs: z.number().int().min(0).optional(),
     refundOutcome: z.enum(["SUCCESS", "CHANGE", "REFUNDCLOSE"]).optional(),
-    systemError: z.object({ endpoints: z.array(z.string()), times: z.number().int().min(1) }).strict().optional(),
+    systemError: z
+      .object({ endpoints: z.array(z.string()), times: z.number().int().min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 const ZFaultInput = z
-  .object({ scope: z.object({ mchId: z.string().optional(), outTradeNo: z.string().optional() }).strict(), rule: ZFaultRule })
+  .object({
+    scope: z.object({ mchId: z.string().optional(), outTradeNo: z.string().optional() }).strict(),
+    rule: ZFaultRule,
+  })
   .strict();
 const ZAdvance = z.object({ ms: z.number().int().min(0) }).strict();
-const ZSettleRefund = z.object({ refundId: z.string().optional(), outRefundNo: z.string().optional() }).strict();
+const ZSettleRefund = z
+  .object({ refundId: z.string().optional(), outRefundNo: z.string().optional() })
+  .strict();
 
 const bad = (message: string): ControlReply => ({ status: 400, body: { error: message } });
 const notFound = (message: string): ControlReply => ({ status: 404, body: { error: message } });
 
-function parse<T>(schema: z.ZodType<T>, raw: Buffer): { ok: true; value: T } | { ok: false; reply: ControlReply } {
+function parse<T>(
+  schema: z.ZodType<T>,
+  raw: Buffer,
+): { ok: true; value: T } | { ok: false; reply: ControlReply } {
   const json = parseJsonObject(raw);
   if (!json) return { ok: false, reply: bad("body must be a JSON object") };
   const r = schema.safeParse(json);
-  if (!r.success) return { ok: false, reply: bad(r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")) };
+  if (!r.success)
+    return {
+      ok: false,
+      reply: bad(r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")),
+    };
   return { ok: true, value: r.data };
 }
 
-export function handleControl(ctx: SimContext, method: string, path: string, url: URL, raw: Buffer): ControlReply | undefined {
+export function handleControl(
+  ctx: SimContext,
+  method: string,
+  path: string,
+  url: URL,
+  raw: Buffer,
+): ControlReply | undefined {
   const { state, clock } = ctx;
   const q = url.searchParams;
   const route = `${method} ${path}`;
@@ -101,19 +136,26 @@ export function handleControl(ctx: SimContext, method: string, path: string, url
       state.reset();
       return { status: 200, body: { ok: true } };
     case "GET /__sim/clock":
-      return { status: 200, body: { now: new Date(clock.now()).toISOString(), nowMs: clock.now(), timeScale: clock.timeScale } };
+      return {
+        status: 200,
+        body: { now: new Date(clock.now()).toISOString(), nowMs: clock.now(), timeScale: clock.timeScale },
+      };
     case "POST /__sim/clock/advance": {
       const p = parse(ZAdvance, raw);
       if (!p.ok) return p.reply;
       const now = clock.advance(p.value.ms);
-      return { status: 200, body: { now: new Date(now).toISOString(), nowMs: now, timeScale: clock.timeScale } };
+      return {
+        status: 200,
+        body: { now: new Date(now).toISOString(), nowMs: now, timeScale: clock.timeScale },
+      };
     }
     case "GET /__sim/users":
       return { status: 200, body: [...state.users.values()].map((u) => userView(ctx, u)) };
     case "POST /__sim/users": {
       const p = parse(ZUserInput, raw);
       if (!p.ok) return p.reply;
-      const userId = p.value.userId ?? `user${state.users.size + 1}_${Math.random().toString(36).slice(2, 8)}`;
+      const userId =
+        p.value.userId ?? `user${state.users.size + 1}_${Math.random().toString(36).slice(2, 8)}`;
       if (state.users.has(userId)) return { status: 409, body: { error: `user ${userId} exists` } };
       return { status: 201, body: userView(ctx, state.addUser(userId, p.value.nickname ?? userId)) };
     }
@@ -131,7 +173,8 @@ export function handleControl(ctx: SimContext, method: string, path: string, url
         previousKeys: v.previousKeys ?? existing?.previousKeys ?? [],
         appIds: v.appIds ?? existing?.appIds ?? [],
         h5Domains: v.h5Domains ?? existing?.h5Domains ?? ["localhost", "127.0.0.1"],
-        tradeTypes: (v.tradeTypes ?? existing?.tradeTypes ?? ["JSAPI", "NATIVE", "APP", "MWEB"]) as TradeType[],
+        tradeTypes: (v.tradeTypes ??
+          existing?.tradeTypes ?? ["JSAPI", "NATIVE", "APP", "MWEB"]) as TradeType[],
         refundNotifyUrl: v.refundNotifyUrl ?? existing?.refundNotifyUrl,
       };
       state.merchants.set(v.mchId, merchant);
@@ -143,13 +186,15 @@ export function handleControl(ctx: SimContext, method: string, path: string, url
       const v = p.value;
       const existing = state.apps.get(v.appId);
       if (!existing && !v.secret) return bad("secret is required for a new app");
-      for (const mchId of v.mchIds ?? []) if (!state.merchants.has(mchId)) return bad(`unknown mchId ${mchId}`);
+      for (const mchId of v.mchIds ?? [])
+        if (!state.merchants.has(mchId)) return bad(`unknown mchId ${mchId}`);
       const app = {
         appId: v.appId,
         secret: v.secret ?? existing?.secret ?? "",
         kind: v.kind,
         name: v.name ?? existing?.name ?? v.appId,
-        webDomains: v.webDomains ?? existing?.webDomains ?? (v.kind === "official" ? ["localhost", "127.0.0.1"] : []),
+        webDomains:
+          v.webDomains ?? existing?.webDomains ?? (v.kind === "official" ? ["localhost", "127.0.0.1"] : []),
       };
       state.apps.set(v.appId, app);
       for (const mchId of v.mchIds ?? []) {
@@ -164,9 +209,16 @@ export function handleControl(ctx: SimContext, method: string, path: string, url
       if (!p.ok) return p.reply;
       const app = state.apps.get(p.value.appId);
       const oauth = path === "/__sim/oauth-code";
-      if (!app || app.kind !== (oauth ? "official" : "mini")) return bad(`appId must be ${oauth ? "an official account" : "a mini-program"}`);
+      if (!app || app.kind !== (oauth ? "official" : "mini"))
+        return bad(`appId must be ${oauth ? "an official account" : "a mini-program"}`);
       if (!state.users.has(p.value.userId)) return notFound(`unknown user ${p.value.userId}`);
-      const code = issueCode(ctx, oauth ? "oauth" : "login", app.appId, p.value.userId, oauth ? (p.value.scope ?? "snsapi_base") : "");
+      const code = issueCode(
+        ctx,
+        oauth ? "oauth" : "login",
+        app.appId,
+        p.value.userId,
+        oauth ? (p.value.scope ?? "snsapi_base") : "",
+      );
       return { status: 201, body: { code: code.code, expiresAt: new Date(code.expiresAt).toISOString() } };
     }
     case "POST /__sim/pay": {
@@ -194,14 +246,18 @@ export function handleControl(ctx: SimContext, method: string, path: string, url
     }
     case "GET /__sim/orders": {
       const list = [...state.orders.values()].filter(
-        (o) => (!q.get("mchId") || o.mchId === q.get("mchId")) && (!q.get("outTradeNo") || o.outTradeNo === q.get("outTradeNo")),
+        (o) =>
+          (!q.get("mchId") || o.mchId === q.get("mchId")) &&
+          (!q.get("outTradeNo") || o.outTradeNo === q.get("outTradeNo")),
       );
       for (const o of list) findOrder(ctx, o.mchId, o.outTradeNo); // applies expiry
       return { status: 200, body: list.map(orderView) };
     }
     case "GET /__sim/refunds": {
       const list = [...state.refunds.values()].filter(
-        (r) => (!q.get("mchId") || r.mchId === q.get("mchId")) && (!q.get("outTradeNo") || r.outTradeNo === q.get("outTradeNo")),
+        (r) =>
+          (!q.get("mchId") || r.mchId === q.get("mchId")) &&
+          (!q.get("outTradeNo") || r.outTradeNo === q.get("outTradeNo")),
       );
       return { status: 200, body: list.map(refundView) };
     }
@@ -209,7 +265,9 @@ export function handleControl(ctx: SimContext, method: string, path: string, url
       const p = parse(ZSettleRefund, raw);
       if (!p.ok) return p.reply;
       const r = [...state.refunds.values()].find(
-        (x) => (p.value.refundId && x.refundId === p.value.refundId) || (p.value.outRefundNo && x.outRefundNo === p.value.outRefundNo),
+        (x) =>
+          (p.value.refundId && x.refundId === p.value.refundId) ||
+          (p.value.outRefundNo && x.outRefundNo === p.value.outRefundNo),
       );
       if (!r) return notFound("refund not found");
       settleRefund(ctx, r);
@@ -238,7 +296,11 @@ export function handleControl(ctx: SimContext, method: string, path: string, url
       const id = q.get("id");
       const removed = state.removeFaults(
         id || q.get("mchId") || q.get("outTradeNo")
-          ? { id: id ? Number(id) : undefined, mchId: q.get("mchId") ?? undefined, outTradeNo: q.get("outTradeNo") ?? undefined }
+          ? {
+              id: id ? Number(id) : undefined,
+              mchId: q.get("mchId") ?? undefined,
+              outTradeNo: q.get("outTradeNo") ?? undefined,
+            }
           : undefined,
       );
       return { status: 200, body: { removed } };

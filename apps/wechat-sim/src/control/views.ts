@@ -1,10 +1,23 @@
 // JSON shapes of the simulator's records for the control API (times as ISO strings, simulated clock).
 import type { SimContext } from "../context";
-import { openidFor, type App, type Merchant, type NotifyJob, type Order, type Refund, type User } from "../state";
+import {
+  openidFor,
+  type App,
+  type Merchant,
+  type NotifyJob,
+  type Order,
+  type Refund,
+  type User,
+} from "../state";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-export type TUserView = { userId: string; nickname: string; unionid: string; openids: Record<string, string> };
+export type TUserView = {
+  userId: string;
+  nickname: string;
+  unionid: string;
+  openids: Record<string, string>;
+};
 export type TOrderView = {
   mchId: string;
   appId: string;
@@ -25,7 +38,10 @@ export type TOrderView = {
   closedAt?: string;
   prepayIds: string[];
 };
-export type TRefundView = Omit<Refund, "createdAt" | "successAt" | "settlesTo"> & { createdAt: string; successAt?: string };
+export type TRefundView = Omit<Refund, "createdAt" | "successAt" | "settlesTo"> & {
+  createdAt: string;
+  successAt?: string;
+};
 export type TNotifyAttemptView = {
   n: number;
   extra?: string;

@@ -34,11 +34,21 @@ export function sendXml(res: ServerResponse, xml: string): void {
   send(res, 200, xml, "text/xml; charset=utf-8");
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   send(res, status, JSON.stringify(value), "application/json; charset=utf-8", headers);
 }
 
-export function sendHtml(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+export function sendHtml(
+  res: ServerResponse,
+  status: number,
+  html: string,
+  headers: Record<string, string> = {},
+): void {
   send(res, status, html, "text/html; charset=utf-8", headers);
 }
 

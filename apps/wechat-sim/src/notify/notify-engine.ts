@@ -24,7 +24,12 @@ const RECORDED_REPLY_CHARS = 2000;
 const DUPLICATE_GAP_MS = 1000;
 type Extra = NonNullable<NotifyAttempt["extra"]>;
 
-export function createNotifyEngine(deps: { state: SimState; clock: SimClock; config: SimConfig; log: Log }): NotifyEngine {
+export function createNotifyEngine(deps: {
+  state: SimState;
+  clock: SimClock;
+  config: SimConfig;
+  log: Log;
+}): NotifyEngine {
   const { state, clock, config, log } = deps;
   const inflight = new Set<AbortController>();
   const extrasFor = new Map<number, { extra: Extra; body: string }[]>();
@@ -99,7 +104,9 @@ export function createNotifyEngine(deps: { state: SimState; clock: SimClock; con
     const attempt: NotifyAttempt = { n, scheduledAt, startedAt: clock.now(), body: job.body };
     job.attempts.push(attempt);
     Object.assign(attempt, await deliver(job.url, job.body), { finishedAt: clock.now() });
-    log(`notify ${job.kind} ${job.outTradeNo} #${n} -> ${attempt.outcome}${attempt.error ? ` (${attempt.error})` : ""}`);
+    log(
+      `notify ${job.kind} ${job.outTradeNo} #${n} -> ${attempt.outcome}${attempt.error ? ` (${attempt.error})` : ""}`,
+    );
     if (disposed) return;
     if (attempt.outcome === "SUCCESS") {
       job.status = "delivered";
@@ -144,7 +151,8 @@ export function createNotifyEngine(deps: { state: SimState; clock: SimClock; con
     }
     const extras: { extra: Extra; body: string }[] = [];
     if (rule.badSignature) extras.push({ extra: "bad_signature", body: forge("bad_signature") });
-    if (rule.badAmount !== undefined && rule.badAmount !== false) extras.push({ extra: "bad_amount", body: forge("bad_amount") });
+    if (rule.badAmount !== undefined && rule.badAmount !== false)
+      extras.push({ extra: "bad_amount", body: forge("bad_amount") });
     if (extras.length > 0) extrasFor.set(job.id, extras);
     if (rule.duplicate && rule.duplicate > 0) duplicatesFor.set(job.id, Math.min(rule.duplicate, 100));
     const first = clock.now() + Math.max(0, rule.delayMs ?? 0);
@@ -154,8 +162,24 @@ export function createNotifyEngine(deps: { state: SimState; clock: SimClock; con
     return job;
   }
 
-  function newJob(kind: NotifyJob["kind"], mchId: string, outTradeNo: string, url: string, body: string): NotifyJob {
-    return { id: state.nextJobId(), kind, mchId, outTradeNo, url, body, status: "pending", createdAt: clock.now(), attempts: [] };
+  function newJob(
+    kind: NotifyJob["kind"],
+    mchId: string,
+    outTradeNo: string,
+    url: string,
+    body: string,
+  ): NotifyJob {
+    return {
+      id: state.nextJobId(),
+      kind,
+      mchId,
+      outTradeNo,
+      url,
+      body,
+      status: "pending",
+      createdAt: clock.now(),
+      attempts: [],
+    };
   }
 
   return {
@@ -169,7 +193,13 @@ export function createNotifyEngine(deps: { state: SimState; clock: SimClock; con
         return buildXml({ ...f, sign: sign(f, key, order.signType) });
       };
       const rule = state.findFault(order.mchId, order.outTradeNo);
-      const job = newJob("pay", order.mchId, order.outTradeNo, order.notifyUrl, fields(merchant.key, order.totalFee));
+      const job = newJob(
+        "pay",
+        order.mchId,
+        order.outTradeNo,
+        order.notifyUrl,
+        fields(merchant.key, order.totalFee),
+      );
       return enqueue(job, rule, (extra) =>
         extra === "bad_signature"
           ? fields(wrongKey(), order.totalFee)
@@ -188,7 +218,13 @@ export function createNotifyEngine(deps: { state: SimState; clock: SimClock; con
           req_info: encryptReqInfo(refundReqInfo(refund, refundFee), key),
         });
       const rule = state.findFault(refund.mchId, refund.outTradeNo);
-      const job = newJob("refund", refund.mchId, refund.outTradeNo, refund.notifyUrl, body(merchant.key, refund.refundFee));
+      const job = newJob(
+        "refund",
+        refund.mchId,
+        refund.outTradeNo,
+        refund.notifyUrl,
+        body(merchant.key, refund.refundFee),
+      );
       job.outRefundNo = refund.outRefundNo;
       return enqueue(job, rule, (extra) =>
         extra === "bad_signature"
@@ -245,7 +281,9 @@ function refundReqInfo(r: Refund, refundFee: number): string {
     transaction_id: r.transactionId,
   };
   if (r.successAt !== undefined) fields.success_time = dashedBeijingTime(r.successAt);
-  return buildXml(fields).replace(/^<xml>/, "<root>").replace(/<\/xml>$/, "</root>");
+  return buildXml(fields)
+    .replace(/^<xml>/, "<root>")
+    .replace(/<\/xml>$/, "</root>");
 }
 
 function wrongKey(): string {

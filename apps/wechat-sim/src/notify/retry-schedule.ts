@@ -5,7 +5,21 @@ const M = 60 * S;
 const H = 60 * M;
 
 export const RETRY_INTERVALS_MS: readonly number[] = [
-  15 * S, 15 * S, 30 * S, 3 * M, 10 * M, 20 * M, 30 * M, 30 * M, 30 * M, 60 * M, 3 * H, 3 * H, 3 * H, 6 * H, 6 * H,
+  15 * S,
+  15 * S,
+  30 * S,
+  3 * M,
+  10 * M,
+  20 * M,
+  30 * M,
+  30 * M,
+  30 * M,
+  60 * M,
+  3 * H,
+  3 * H,
+  3 * H,
+  6 * H,
+  6 * H,
 ];
 
 export const MAX_DELIVERIES = RETRY_INTERVALS_MS.length + 1;

@@ -60,7 +60,8 @@ export function h5Cashier(ctx: SimContext, req: IncomingMessage, res: ServerResp
   const users = [...ctx.state.users.values()]
     .map((u) => `<option value="${esc(u.userId)}">${esc(u.nickname)} (${esc(u.userId)})</option>`)
     .join("");
-  const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${esc(value)}">`;
+  const hidden = (name: string, value: string) =>
+    `<input type="hidden" name="${name}" value="${esc(value)}">`;
   sendHtml(
     res,
     200,
@@ -82,7 +83,11 @@ ${hidden("prepay_id", prepayId)}${hidden("package", prepay.mwebPackage)}${redire
   );
 }
 
-export async function h5CashierAct(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function h5CashierAct(
+  ctx: SimContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const form = new URLSearchParams((await readBody(req, 64 * 1024)).toString("utf8"));
   const prepayId = form.get("prepay_id") ?? "";
   const prepay = ctx.state.prepays.get(prepayId);
@@ -101,5 +106,12 @@ export async function h5CashierAct(ctx: SimContext, req: IncomingMessage, res: S
   const backHost = hostOf(back);
   const merchant = ctx.state.merchants.get(prepay.mchId);
   if (backHost && merchant && hostAllowed(backHost, merchant.h5Domains)) return redirect(res, back);
-  sendHtml(res, 200, page({ title: "微信支付", body: `<div class="card center"><h1>已完成</h1><p class="muted">请返回商户页面查询支付结果</p></div>` }));
+  sendHtml(
+    res,
+    200,
+    page({
+      title: "微信支付",
+      body: `<div class="card center"><h1>已完成</h1><p class="muted">请返回商户页面查询支付结果</p></div>`,
+    }),
+  );
 }

@@ -18,7 +18,8 @@ export function oauthAuthorize(ctx: SimContext, req: IncomingMessage, res: Serve
   if (!app || app.kind !== "official") return fail("appid参数错误");
   if (q.get("response_type") !== "code") return fail("response_type参数错误");
   const scope = q.get("scope") ?? "";
-  if (scope !== "snsapi_base" && scope !== "snsapi_userinfo") return fail("scope参数错误或没有scope权限，错误码:10005");
+  if (scope !== "snsapi_base" && scope !== "snsapi_userinfo")
+    return fail("scope参数错误或没有scope权限，错误码:10005");
   let redirectUri: URL;
   try {
     redirectUri = new URL(q.get("redirect_uri") ?? "");
@@ -27,14 +28,17 @@ export function oauthAuthorize(ctx: SimContext, req: IncomingMessage, res: Serve
     return fail("redirect_uri参数错误");
   }
   // WeChat: redirect_uri's domain must be the account's configured 网页授权域名.
-  if (!hostAllowed(redirectUri.hostname, app.webDomains)) return fail("redirect_uri域名与后台配置不一致，错误码:10003");
+  if (!hostAllowed(redirectUri.hostname, app.webDomains))
+    return fail("redirect_uri域名与后台配置不一致，错误码:10003");
   const state = q.get("state") ?? "";
   if (Buffer.byteLength(state, "utf8") > 128) return fail("state参数错误");
 
   const userId = q.get("sim_user") ?? cookies(req)[USER_COOKIE];
   const user = userId ? ctx.state.users.get(userId) : undefined;
   if (!user) return sendHtml(res, 200, chooser(ctx, url));
-  const setCookie = { "set-cookie": `${USER_COOKIE}=${encodeURIComponent(user.userId)}; Path=/; SameSite=Lax` };
+  const setCookie = {
+    "set-cookie": `${USER_COOKIE}=${encodeURIComponent(user.userId)}; Path=/; SameSite=Lax`,
+  };
   if (scope === "snsapi_userinfo" && q.get("confirm") !== "1") {
     return sendHtml(res, 200, consent(url, user.userId, user.nickname, app.name), setCookie);
   }

@@ -11,7 +11,8 @@ export function closeOrder(ctx: SimContext, method: string, raw: Buffer): PayAns
   if (isPayAnswer(req)) return req;
   const order = findOrder(ctx, req.merchant.mchId, req.fields.out_trade_no ?? "");
   if (!order) return resultFail(req, "ORDERNOTEXIST", "订单不存在");
-  if (order.tradeState === "SUCCESS" || order.tradeState === "REFUND") return resultFail(req, "ORDERPAID", "订单已支付");
+  if (order.tradeState === "SUCCESS" || order.tradeState === "REFUND")
+    return resultFail(req, "ORDERPAID", "订单已支付");
   if (order.tradeState === "CLOSED" && order.closedBy === "closeorder") {
     return resultFail(req, "ORDERCLOSED", "订单已关闭");
   }

@@ -17,7 +17,8 @@ const HEADER =
   "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类," +
   "应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率," +
   "订单金额,申请退款金额,费率备注";
-const SUMMARY_HEADER = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额";
+const SUMMARY_HEADER =
+  "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额";
 
 export type BillAnswer = PayAnswer | { body: string | Buffer; contentType: string };
 
@@ -30,8 +31,10 @@ export function downloadBill(ctx: SimContext, method: string, raw: Buffer): Bill
   if (isPayAnswer(req)) return req;
   const billDate = req.fields.bill_date ?? "";
   const billType = req.fields.bill_type || "ALL";
-  if (!["ALL", "SUCCESS", "REFUND", "RECHARGE_REFUND"].includes(billType)) return returnFail("invalid bill_type");
-  if (req.fields.tar_type !== undefined && req.fields.tar_type !== "GZIP") return returnFail("invalid tar_type");
+  if (!["ALL", "SUCCESS", "REFUND", "RECHARGE_REFUND"].includes(billType))
+    return returnFail("invalid bill_type");
+  if (req.fields.tar_type !== undefined && req.fields.tar_type !== "GZIP")
+    return returnFail("invalid tar_type");
   let dayStart: number;
   try {
     if (!/^\d{8}$/.test(billDate)) throw new Error("bad date");
@@ -56,6 +59,7 @@ export function downloadBill(ctx: SimContext, method: string, raw: Buffer): Bill
     for (const o of ctx.state.orders.values()) {
       if (o.mchId !== mchId || o.paidAt === undefined || o.paidAt < dayStart || o.paidAt >= dayEnd) continue;
       const f = fee(o.totalFee);
+      // prettier-ignore
       lines.push(
         row([
           dashedBeijingTime(o.paidAt), o.appId, mchId, "0", o.deviceInfo ?? "", o.transactionId ?? "", o.outTradeNo,
@@ -75,6 +79,7 @@ export function downloadBill(ctx: SimContext, method: string, raw: Buffer): Bill
       if (r.mchId !== mchId || r.createdAt < dayStart || r.createdAt >= dayEnd) continue;
       const order = ctx.state.orders.get(ctx.state.orderKey(mchId, r.outTradeNo));
       const f = -fee(r.refundFee);
+      // prettier-ignore
       lines.push(
         row([
           dashedBeijingTime(r.createdAt), r.appId, mchId, "0", order?.deviceInfo ?? "", r.transactionId, r.outTradeNo,
@@ -106,7 +111,7 @@ export function downloadBill(ctx: SimContext, method: string, raw: Buffer): Bill
         fenToYuanString(requestedRefundTotal),
       ]),
     ].join("\r\n") + "\r\n";
-  if (req.fields.tar_type === "GZIP") return { body: gzipSync(Buffer.from(text, "utf8")), contentType: "application/x-gzip" };
+  if (req.fields.tar_type === "GZIP")
+    return { body: gzipSync(Buffer.from(text, "utf8")), contentType: "application/x-gzip" };
   return { body: text, contentType: "text/plain; charset=utf-8" };
 }
-

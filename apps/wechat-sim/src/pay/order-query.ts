@@ -12,7 +12,8 @@ export function orderQuery(ctx: SimContext, method: string, raw: Buffer): PayAns
   const req = verifyPayRequest(ctx, "orderquery", method, raw, SPEC);
   if (isPayAnswer(req)) return req;
   const { transaction_id: transactionId, out_trade_no: outTradeNo } = req.fields;
-  if (!transactionId && !outTradeNo) return resultFail(req, "PARAM_ERROR", "参数错误:必须输入商户单号或微信订单号");
+  if (!transactionId && !outTradeNo)
+    return resultFail(req, "PARAM_ERROR", "参数错误:必须输入商户单号或微信订单号");
   const order = transactionId
     ? findOrderByTransactionId(ctx, req.merchant.mchId, transactionId)
     : findOrder(ctx, req.merchant.mchId, outTradeNo ?? "");

@@ -17,7 +17,11 @@ export function findOrder(ctx: SimContext, mchId: string, outTradeNo: string): O
   return order;
 }
 
-export function findOrderByTransactionId(ctx: SimContext, mchId: string, transactionId: string): Order | undefined {
+export function findOrderByTransactionId(
+  ctx: SimContext,
+  mchId: string,
+  transactionId: string,
+): Order | undefined {
   for (const order of ctx.state.orders.values()) {
     if (order.mchId === mchId && order.transactionId === transactionId) return order;
   }
@@ -25,7 +29,10 @@ export function findOrderByTransactionId(ctx: SimContext, mchId: string, transac
 }
 
 export function expireIfDue(ctx: SimContext, order: Order): void {
-  if ((order.tradeState === "NOTPAY" || order.tradeState === "PAYERROR") && ctx.clock.now() >= order.expiresAt) {
+  if (
+    (order.tradeState === "NOTPAY" || order.tradeState === "PAYERROR") &&
+    ctx.clock.now() >= order.expiresAt
+  ) {
     order.tradeState = "CLOSED";
     order.closedAt = order.expiresAt;
     order.closedBy = "expiry";
@@ -38,7 +45,7 @@ export function isPayable(order: Order): boolean {
 
 export type PrepayLookup =
   | { ok: true; prepay: Prepay; order: Order }
-  | { ok: false; reason: "UNKNOWN" | "EXPIRED" | "ORDER_PAID" | "ORDER_CLOSED"};
+  | { ok: false; reason: "UNKNOWN" | "EXPIRED" | "ORDER_PAID" | "ORDER_CLOSED" };
 
 /** WeChat: prepay_id is valid 2 hours, and only while its order can still be paid. */
 export function lookupPrepay(ctx: SimContext, prepayId: string): PrepayLookup {
@@ -46,7 +53,8 @@ export function lookupPrepay(ctx: SimContext, prepayId: string): PrepayLookup {
   if (!prepay) return { ok: false, reason: "UNKNOWN" };
   const order = findOrder(ctx, prepay.mchId, prepay.outTradeNo);
   if (!order) return { ok: false, reason: "UNKNOWN" };
-  if (order.tradeState === "SUCCESS" || order.tradeState === "REFUND") return { ok: false, reason: "ORDER_PAID" };
+  if (order.tradeState === "SUCCESS" || order.tradeState === "REFUND")
+    return { ok: false, reason: "ORDER_PAID" };
   if (order.tradeState === "CLOSED") return { ok: false, reason: "ORDER_CLOSED" };
   if (ctx.clock.now() >= prepay.expiresAt) return { ok: false, reason: "EXPIRED" };
   return { ok: true, prepay, order };

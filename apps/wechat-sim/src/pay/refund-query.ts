@@ -22,8 +22,14 @@ export function refundQuery(ctx: SimContext, method: string, raw: Buffer): PayAn
   else if (f.out_refund_no) found = mine.filter((r) => r.outRefundNo === f.out_refund_no);
   else if (f.transaction_id) found = mine.filter((r) => r.transactionId === f.transaction_id);
   else if (f.out_trade_no) found = mine.filter((r) => r.outTradeNo === f.out_trade_no);
-  else return resultFail(req, "PARAM_ERROR", "参数错误:必须输入refund_id、out_refund_no、transaction_id或out_trade_no之一");
-  if (f.offset !== undefined && !/^\d+$/.test(f.offset)) return resultFail(req, "PARAM_ERROR", "offset参数格式错误");
+  else
+    return resultFail(
+      req,
+      "PARAM_ERROR",
+      "参数错误:必须输入refund_id、out_refund_no、transaction_id或out_trade_no之一",
+    );
+  if (f.offset !== undefined && !/^\d+$/.test(f.offset))
+    return resultFail(req, "PARAM_ERROR", "offset参数格式错误");
   if (found.length === 0) return resultFail(req, "REFUNDNOTEXIST", "not exist");
 
   found.sort((a, b) => a.createdAt - b.createdAt);

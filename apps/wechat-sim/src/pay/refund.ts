@@ -31,14 +31,17 @@ export function refund(ctx: SimContext, method: string, raw: Buffer): PayAnswer 
   const fail = (code: string, des: string) => resultFail(req, code, des);
   const mchId = req.merchant.mchId;
 
-  if (!f.transaction_id && !f.out_trade_no) return fail("PARAM_ERROR", "参数错误:必须输入商户单号或微信订单号");
+  if (!f.transaction_id && !f.out_trade_no)
+    return fail("PARAM_ERROR", "参数错误:必须输入商户单号或微信订单号");
   if (!OUT_REFUND_NO.test(f.out_refund_no ?? "")) return fail("PARAM_ERROR", "out_refund_no参数格式错误");
   const totalFee = positiveInt(f.total_fee);
   if (totalFee === undefined) return fail("PARAM_ERROR", "invalid total_fee");
   const refundFee = positiveInt(f.refund_fee);
   if (refundFee === undefined) return fail("PARAM_ERROR", "invalid refund_fee");
-  if (f.refund_fee_type !== undefined && f.refund_fee_type !== "CNY") return fail("PARAM_ERROR", "refund_fee_type参数错误");
-  if (f.notify_url !== undefined && !validUrl(f.notify_url)) return fail("PARAM_ERROR", "notify_url参数格式错误");
+  if (f.refund_fee_type !== undefined && f.refund_fee_type !== "CNY")
+    return fail("PARAM_ERROR", "refund_fee_type参数错误");
+  if (f.notify_url !== undefined && !validUrl(f.notify_url))
+    return fail("PARAM_ERROR", "notify_url参数格式错误");
 
   const order = f.transaction_id
     ? findOrderByTransactionId(ctx, mchId, f.transaction_id)
@@ -48,24 +51,37 @@ export function refund(ctx: SimContext, method: string, raw: Buffer): PayAnswer 
   }
 
   // WeChat: one out_refund_no refunds once; the same request again answers with the same refund.
-  const existing = [...ctx.state.refunds.values()].find((r) => r.mchId === mchId && r.outRefundNo === f.out_refund_no);
+  const existing = [...ctx.state.refunds.values()].find(
+    (r) => r.mchId === mchId && r.outRefundNo === f.out_refund_no,
+  );
   if (existing) {
-    if (existing.outTradeNo !== order.outTradeNo || existing.refundFee !== refundFee || existing.totalFee !== totalFee) {
+    if (
+      existing.outTradeNo !== order.outTradeNo ||
+      existing.refundFee !== refundFee ||
+      existing.totalFee !== totalFee
+    ) {
       return fail("PARAM_ERROR", "订单金额或退款金额与之前请求不一致，请核实后再试");
     }
     return accepted(req, existing);
   }
 
   const now = ctx.clock.now();
-  if (totalFee !== order.totalFee) return fail("PARAM_ERROR", "订单金额或退款金额与之前请求不一致，请核实后再试");
-  if (order.paidAt !== undefined && now - order.paidAt > REFUNDABLE_FOR_MS) return fail("TRADE_OVERDUE", "订单已经超过退款期限");
-  const previous = [...ctx.state.refunds.values()].filter((r) => r.mchId === mchId && r.outTradeNo === order.outTradeNo);
+  if (totalFee !== order.totalFee)
+    return fail("PARAM_ERROR", "订单金额或退款金额与之前请求不一致，请核实后再试");
+  if (order.paidAt !== undefined && now - order.paidAt > REFUNDABLE_FOR_MS)
+    return fail("TRADE_OVERDUE", "订单已经超过退款期限");
+  const previous = [...ctx.state.refunds.values()].filter(
+    (r) => r.mchId === mchId && r.outTradeNo === order.outTradeNo,
+  );
   if (previous.length >= MAX_REFUNDS) return fail("ERROR", "订单退款次数超过限制，最多50笔");
-  const refunded = previous.filter((r) => r.status !== "REFUNDCLOSE").reduce((sum, r) => sum + r.refundFee, 0);
+  const refunded = previous
+    .filter((r) => r.status !== "REFUNDCLOSE")
+    .reduce((sum, r) => sum + r.refundFee, 0);
   if (refundFee > order.totalFee - refunded) return fail("ERROR", "申请退款金额超过订单可退金额");
   const last = Math.max(-Infinity, ...previous.map((r) => r.createdAt));
   // WeChat: refunds of the same order must be requested at least one minute apart.
-  if (now - last < ctx.config.refundSpacingMs) return fail("FREQUENCY_LIMITED", "同一笔订单多次退款的请求需相隔1分钟");
+  if (now - last < ctx.config.refundSpacingMs)
+    return fail("FREQUENCY_LIMITED", "同一笔订单多次退款的请求需相隔1分钟");
 
   const rule = ctx.state.findFault(mchId, order.outTradeNo);
   const record: Refund = {

@@ -18,7 +18,8 @@ export function settlePayment(
   payerOpenid: string | undefined,
 ): SettleResult {
   expireIfDue(ctx, order);
-  if (order.tradeState === "SUCCESS" || order.tradeState === "REFUND") return { ok: false, reason: "ORDER_PAID" };
+  if (order.tradeState === "SUCCESS" || order.tradeState === "REFUND")
+    return { ok: false, reason: "ORDER_PAID" };
   if (order.tradeState === "CLOSED") return { ok: false, reason: "ORDER_CLOSED" };
   // A cancel leaves the order as it was: the user may come back and pay.
   if (decision === "cancel") return { ok: true, order, settled: "nothing" };

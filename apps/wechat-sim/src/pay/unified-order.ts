@@ -66,12 +66,14 @@ export function unifiedOrder(ctx: SimContext, method: string, raw: Buffer): PayA
   if (!/^[1-9]\d{0,9}$/.test(totalFeeRaw) || !Number.isSafeInteger(totalFee)) {
     return fail("PARAM_ERROR", "invalid total_fee");
   }
-  if (f.fee_type !== undefined && f.fee_type !== "CNY") return fail("PARAM_ERROR", "境内商户号仅支持人民币fee_type=CNY");
+  if (f.fee_type !== undefined && f.fee_type !== "CNY")
+    return fail("PARAM_ERROR", "境内商户号仅支持人民币fee_type=CNY");
   if (isIP(f.spbill_create_ip ?? "") === 0) return fail("PARAM_ERROR", "spbill_create_ip参数格式错误");
   if (!validNotifyUrl(f.notify_url ?? "")) {
     return fail("PARAM_ERROR", "notify_url参数格式错误，必须为直接可访问的url，不能携带参数");
   }
-  if (f.limit_pay !== undefined && f.limit_pay !== "no_credit") return fail("PARAM_ERROR", "limit_pay参数错误");
+  if (f.limit_pay !== undefined && f.limit_pay !== "no_credit")
+    return fail("PARAM_ERROR", "limit_pay参数错误");
   let timeStart: number | undefined;
   let timeExpire: number | undefined;
   try {
@@ -109,7 +111,8 @@ export function unifiedOrder(ctx: SimContext, method: string, raw: Buffer): PayA
 
   // 6. Order state: a new out_trade_no creates an order; an existing one may only be re-entered unchanged.
   if (order) {
-    if (order.tradeState === "SUCCESS" || order.tradeState === "REFUND") return fail("ORDERPAID", "该订单已支付");
+    if (order.tradeState === "SUCCESS" || order.tradeState === "REFUND")
+      return fail("ORDERPAID", "该订单已支付");
     if (order.tradeState === "CLOSED") return fail("ORDERCLOSED", "该订单已关闭");
     if (order.identity !== identity) return fail("INVALID_REQUEST", "201 商户订单号重复");
   } else {

@@ -24,7 +24,11 @@ export type ClientPayCheck =
 const MISSING_TOTAL_FEE = "调用支付JSAPI缺少参数：total_fee";
 const BAD_SIGN = "支付验证签名失败";
 
-export function verifyClientPay(ctx: SimContext, p: Partial<ClientPayParams>, appKind: "official" | "mini"): ClientPayCheck {
+export function verifyClientPay(
+  ctx: SimContext,
+  p: Partial<ClientPayParams>,
+  appKind: "official" | "mini",
+): ClientPayCheck {
   const str = (v: unknown) => (typeof v === "string" ? v : "");
   const params: ClientPayParams = {
     appId: str(p.appId),

@@ -34,7 +34,10 @@ function signed(req: VerifiedRequest, fields: Record<string, string | number | u
   return { xml: buildXml(out) };
 }
 
-export function resultSuccess(req: VerifiedRequest, fields: Record<string, string | number | undefined>): PayAnswer {
+export function resultSuccess(
+  req: VerifiedRequest,
+  fields: Record<string, string | number | undefined>,
+): PayAnswer {
   return signed(req, { result_code: "SUCCESS", ...fields });
 }
 

@@ -6,9 +6,23 @@ import { ERR, type PlatformReply } from "./platform-reply";
 
 export const CODE_LIFE_MS = 5 * 60 * 1000; // WeChat: code 5 分钟未被使用自动过期.
 
-export function issueCode(ctx: SimContext, kind: AuthCode["kind"], appId: string, userId: string, scope: string): AuthCode {
+export function issueCode(
+  ctx: SimContext,
+  kind: AuthCode["kind"],
+  appId: string,
+  userId: string,
+  scope: string,
+): AuthCode {
   const now = ctx.clock.now();
-  const code: AuthCode = { code: newCode(), kind, appId, userId, scope, createdAt: now, expiresAt: now + CODE_LIFE_MS };
+  const code: AuthCode = {
+    code: newCode(),
+    kind,
+    appId,
+    userId,
+    scope,
+    createdAt: now,
+    expiresAt: now + CODE_LIFE_MS,
+  };
   ctx.state.codes.set(code.code, code);
   return code;
 }

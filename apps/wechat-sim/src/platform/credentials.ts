@@ -50,7 +50,11 @@ export function checkAccessToken(
   }
   const now = ctx.clock.now();
   // A token replaced by a newer one is "not latest" once the overlap ends; one that simply ran out is expired.
-  if (cred.supersededUntil !== undefined && now >= cred.supersededUntil && cred.supersededUntil < cred.expiresAt) {
+  if (
+    cred.supersededUntil !== undefined &&
+    now >= cred.supersededUntil &&
+    cred.supersededUntil < cred.expiresAt
+  ) {
     return { ok: false, reply: ERR.invalidCredential() };
   }
   if (now >= cred.expiresAt) return { ok: false, reply: ERR.accessTokenExpired() };
@@ -61,7 +65,9 @@ export function checkAccessToken(
 
 /** The jsapi_tickets of an app that a wx.config signature may currently be made with. */
 export function liveTickets(ctx: SimContext, appId: string): Credential[] {
-  return [...ctx.state.credentials.values()].filter((c) => c.kind === "jsapi_ticket" && c.appId === appId && isLive(ctx, c));
+  return [...ctx.state.credentials.values()].filter(
+    (c) => c.kind === "jsapi_ticket" && c.appId === appId && isLive(ctx, c),
+  );
 }
 
 /** Shared appid/secret checks of the token endpoints. */

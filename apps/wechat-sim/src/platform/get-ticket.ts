@@ -12,7 +12,8 @@ export function getTicket(ctx: SimContext, query: URLSearchParams): PlatformRepl
   // The JS-SDK belongs to official accounts; a mini-program's token is not authorised for it.
   if (checked.app.kind !== "official") return ERR.unauthorized();
   // WeChat: "由于获取jsapi_ticket的api调用次数非常有限" — counted like tokens; uncached callers get 45009.
-  if (!takeDailyQuota(ctx, checked.app.appId, `ticket_${type}`, ctx.config.dailyTokenQuota)) return ERR.dailyQuota();
+  if (!takeDailyQuota(ctx, checked.app.appId, `ticket_${type}`, ctx.config.dailyTokenQuota))
+    return ERR.dailyQuota();
   const cred = issueCredential(ctx, "jsapi_ticket", checked.app.appId);
   return ok({ errcode: 0, errmsg: "ok", ticket: cred.value, expires_in: CREDENTIAL_LIFE_MS / 1000 });
 }

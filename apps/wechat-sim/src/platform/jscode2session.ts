@@ -17,5 +17,9 @@ export function jscode2session(ctx: SimContext, query: URLSearchParams): Platfor
   if (!redeemed.ok) return redeemed.reply;
   const user = ctx.state.users.get(redeemed.code.userId);
   if (!user) return ERR.invalidCode();
-  return ok({ session_key: newSessionKey(), openid: openidFor(checked.app.appId, user.userId), unionid: user.unionid });
+  return ok({
+    session_key: newSessionKey(),
+    openid: openidFor(checked.app.appId, user.userId),
+    unionid: user.unionid,
+  });
 }

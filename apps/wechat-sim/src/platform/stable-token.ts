@@ -34,7 +34,10 @@ export function stableToken(ctx: SimContext, method: string, raw: Buffer): Platf
     return ok({ access_token: cred.value, expires_in: CREDENTIAL_LIFE_MS / 1000 });
   }
   const current = [...ctx.state.credentials.values()]
-    .filter((c) => c.kind === "stable_token" && c.appId === appId && c.supersededUntil === undefined && isLive(ctx, c))
+    .filter(
+      (c) =>
+        c.kind === "stable_token" && c.appId === appId && c.supersededUntil === undefined && isLive(ctx, c),
+    )
     .sort((a, b) => b.issuedAt - a.issuedAt)[0];
   if (current && current.expiresAt - now > REFRESH_BEFORE_MS) {
     return ok({ access_token: current.value, expires_in: Math.floor((current.expiresAt - now) / 1000) });
