@@ -1,11 +1,24 @@
-// Starts the production build for end-to-end tests: a fresh database of its own (a PostgreSQL database on the
-// harness's server, else in-memory PGlite), then `next start` on the given port. Stops with its parent.
+// Starts the production build for end-to-end tests on a fresh PostgreSQL database: the harness's server
+// (WXPAY_TEST_PG_URL), else a throwaway server of its own when the binaries exist, else in-memory PGlite.
+// Then `next start` on the given port. Writes the database URL to WXPAY_E2E_DB_FILE for the tests. Stops with
+// its parent.
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 
-import { createTestDatabase } from "@wxpay/testkit/postgres";
+import type { ThrowawayPostgres } from "@wxpay/testkit/postgres";
+import { createTestDatabase, findPostgresBinDir, startThrowawayPostgres } from "@wxpay/testkit/postgres";
 
 const port = process.env.PORT ?? "3000";
+let server: ThrowawayPostgres | undefined;
+if (!process.env.WXPAY_TEST_PG_URL && findPostgresBinDir()) {
+  server = await startThrowawayPostgres();
+  process.env.WXPAY_TEST_PG_URL = server.url;
+}
 const db = await createTestDatabase("web_e2e");
+const dbFile = process.env.WXPAY_E2E_DB_FILE;
+if (dbFile) fs.writeFileSync(dbFile, db.url ?? "");
+console.log(`[e2e] database: ${db.url ? "PostgreSQL" : "PGlite (in memory)"}`);
+
 const child = spawn("pnpm", ["exec", "next", "start", "--port", port, "--hostname", "127.0.0.1"], {
   stdio: "inherit",
   env: {
@@ -21,5 +34,7 @@ process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
 child.on("exit", async (code) => {
   await db.drop().catch(() => {});
+  server?.stop();
+  if (dbFile) fs.rmSync(dbFile, { force: true });
   process.exit(code ?? 0);
 });

@@ -1,0 +1,97 @@
+// JSAPI inside WeChat's browser (the simulator's bridge stands in for the WeChat client): silent OAuth for
+// the openid, wx.config checked by the simulator against the page URL, wx.chooseWXPay, then the result page.
+import type { Page } from "@playwright/test";
+import { devices, expect, test } from "@playwright/test";
+
+import { buyNow, expectResultStatus, keepScreenshot, simTradesFor, WECHAT_ANDROID_UA } from "./support";
+
+test.use({ userAgent: WECHAT_ANDROID_UA });
+
+/** Whether the page's wx.config was accepted (the bridge records every call; the pay button is enabled). */
+async function expectSdkReady(page: Page): Promise<void> {
+  const button = page.getByTestId("pay-button");
+  await expect(button).toBeEnabled();
+  await expect(page.getByTestId("pay-panel")).toHaveAttribute("data-phase", "idle");
+  const calls = await page.evaluate(() => (window as unknown as { __WXSIM_CALLS?: { name: string }[] }).__WXSIM_CALLS ?? []);
+  expect(calls.map((c) => c.name)).toContain("preVerifyJSAPI");
+}
+
+/** The first pay page in WeChat sends the shopper through OAuth; the simulator asks which test user it is. */
+async function passOAuth(page: Page, orderId: string, userId = "alice"): Promise<void> {
+  await page.getByTestId(`choose-user-${userId}`).click();
+  await page.waitForURL(new RegExp(`/orders/${orderId}$`));
+}
+
+test("OAuth round trip, wx.config accepted, chooseWXPay: PAID", async ({ page }) => {
+  const orderId = await buyNow(page);
+  // No openid in the session yet: snsapi_base OAuth, which comes back to this very page.
+  await expect(page.getByTestId("choose-user-alice")).toBeVisible();
+  await keepScreenshot(page, "sim-oauth-chooser");
+  await passOAuth(page, orderId);
+  await expectSdkReady(page);
+  await keepScreenshot(page, "pay-page-wechat");
+
+  await page.getByTestId("pay-button").click();
+  await expect(page.getByTestId("wxsim-paysheet")).toBeVisible();
+  await expect(page.getByTestId("wxsim-amount")).toContainText("0.01");
+  await keepScreenshot(page, "sim-wechat-paysheet");
+  await page.getByTestId("wxsim-pay").click();
+
+  await page.waitForURL(`**/orders/${orderId}/result`);
+  await expectResultStatus(page, "PAID");
+  await keepScreenshot(page, "result-paid-wechat");
+  const [trade] = await simTradesFor(orderId);
+  expect(trade?.tradeType).toBe("JSAPI");
+  expect(trade?.tradeState).toBe("SUCCESS");
+});
+
+test("cancel in WeChat's pay sheet: the order is still waiting for payment", async ({ page }) => {
+  const orderId = await buyNow(page);
+  await passOAuth(page, orderId);
+  await expectSdkReady(page);
+  await page.getByTestId("pay-button").click();
+  await page.getByTestId("wxsim-cancel").click();
+
+  await expect(page.getByTestId("not-paid")).toContainText("你已取消支付");
+  await expect(page.getByTestId("pay-button")).toBeEnabled();
+  await keepScreenshot(page, "pay-page-wechat-cancelled");
+  await page.goto(`/orders/${orderId}/result`);
+  await expectResultStatus(page, "PENDING");
+  await expect(page.getByTestId("repay-link")).toHaveAttribute("href", `/orders/${orderId}`);
+  const trades = await simTradesFor(orderId);
+  expect(trades.every((t) => t.tradeState !== "SUCCESS")).toBe(true);
+});
+
+test("started in H5, finished in WeChat: paid once, PAID once", async ({ page, browser }) => {
+  // A mobile browser outside WeChat (same shopper, same session cookie) opens WeChat's H5 cashier and leaves.
+  const mobile = await browser.newContext({ ...devices["Pixel 7"], locale: "zh-CN" });
+  const h5 = await mobile.newPage();
+  const orderId = await buyNow(h5);
+  await h5.getByTestId("pay-button").click();
+  await expect(h5.getByTestId("h5-cashier")).toBeVisible();
+  const cashierUrl = h5.url();
+
+  // The same shopper finishes inside WeChat.
+  await page.context().addCookies(await mobile.cookies());
+  await page.goto(`/orders/${orderId}`);
+  await passOAuth(page, orderId);
+  await expectSdkReady(page);
+  await page.getByTestId("pay-button").click();
+  await page.getByTestId("wxsim-pay").click();
+  await page.waitForURL(`**/orders/${orderId}/result`);
+  await expectResultStatus(page, "PAID");
+
+  // Back in the H5 cashier, the first attempt can no longer take the money a second time.
+  await h5.goto(cashierUrl, { referer: new URL(page.url()).origin + `/orders/${orderId}` });
+  const payButton = h5.getByTestId("cashier-pay");
+  if (await payButton.isVisible()) {
+    await payButton.click();
+    await h5.waitForURL(`**/orders/${orderId}/result`);
+  }
+  const trades = await simTradesFor(orderId);
+  expect(trades.map((t) => t.tradeType).sort()).toEqual(["JSAPI", "MWEB"]);
+  expect(trades.filter((t) => t.tradeState === "SUCCESS")).toHaveLength(1);
+  await h5.goto(`/orders/${orderId}/result`);
+  await expectResultStatus(h5, "PAID");
+  await mobile.close();
+});
