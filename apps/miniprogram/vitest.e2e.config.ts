@@ -7,6 +7,7 @@ import { testReporters, testTimeouts } from "@wxpay/testkit/vitest";
 export default defineConfig({
   test: {
     include: ["test/e2e/**/*.test.ts"],
+    globalSetup: ["test/e2e/servers.global.ts"],
     reporters: testReporters("miniprogram-e2e"),
     // One web server for the whole run; files share it one after another.
     fileParallelism: false,
