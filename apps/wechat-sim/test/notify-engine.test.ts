@@ -122,7 +122,7 @@ describe("the 5 s deadline", () => {
       return { body: OK };
     });
     const within = await merchant(async () => {
-      await new Promise((r) => setTimeout(r, 250)); // 2.5 simulated seconds
+      await new Promise((r) => setTimeout(r, 100)); // 1 simulated second
       return { body: OK };
     });
     const slow = await paidOrder(s, slowThenFast.url);
