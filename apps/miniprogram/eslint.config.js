@@ -6,6 +6,8 @@ export default [
   {
     // The mini-program's globals (App, Component, wx) are typed by miniprogram-api-typings.
     files: ["src/**/*.ts"],
-    languageOptions: { globals: { App: "readonly", Component: "readonly", wx: "readonly", getApp: "readonly" } },
+    languageOptions: {
+      globals: { App: "readonly", Component: "readonly", wx: "readonly", getApp: "readonly" },
+    },
   },
 ];

@@ -66,7 +66,10 @@ function sharedAsExternal(): Plugin {
   };
 }
 
-export async function buildMiniprogram(config: TBuildConfig, outDir = DEFAULT_OUT_DIR): Promise<TBuildResult> {
+export async function buildMiniprogram(
+  config: TBuildConfig,
+  outDir = DEFAULT_OUT_DIR,
+): Promise<TBuildResult> {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const common: BuildOptions = {
@@ -87,7 +90,9 @@ export async function buildMiniprogram(config: TBuildConfig, outDir = DEFAULT_OU
     entryPoints: { [SHARED_ENTRY]: path.join(SRC_DIR, "shared/index.ts") },
     outdir: outDir,
     inject: [path.join(SRC_DIR, "shims/abort-controller.ts")],
-    define: { __MINIPROGRAM_CONFIG__: JSON.stringify({ apiBaseUrl: config.apiBaseUrl, simulator: config.simulator }) },
+    define: {
+      __MINIPROGRAM_CONFIG__: JSON.stringify({ apiBaseUrl: config.apiBaseUrl, simulator: config.simulator }),
+    },
   });
   await build({ ...common, entryPoints: entries(), outdir: outDir, plugins: [sharedAsExternal()] });
 
@@ -98,7 +103,8 @@ export async function buildMiniprogram(config: TBuildConfig, outDir = DEFAULT_OU
   }
 
   const projectConfig = {
-    description: "Built by apps/miniprogram (pnpm --filter @wxpay/miniprogram build); edit miniprogram.config.json, not this file.",
+    description:
+      "Built by apps/miniprogram (pnpm --filter @wxpay/miniprogram build); edit miniprogram.config.json, not this file.",
     appid: config.appid,
     projectname: "wxpay-miniprogram",
     compileType: "miniprogram",
@@ -117,7 +123,10 @@ export async function buildMiniprogram(config: TBuildConfig, outDir = DEFAULT_OU
   };
   fs.writeFileSync(path.join(outDir, "project.config.json"), `${JSON.stringify(projectConfig, null, 2)}\n`);
   // Lets Node (the tests) load the CommonJS bundles although this package is an ES module package.
-  fs.writeFileSync(path.join(outDir, "package.json"), `${JSON.stringify({ type: "commonjs", private: true })}\n`);
+  fs.writeFileSync(
+    path.join(outDir, "package.json"),
+    `${JSON.stringify({ type: "commonjs", private: true })}\n`,
+  );
 
   const files = walk(outDir)
     .filter((f) => !NOT_UPLOADED.has(f) && !IMAGE.test(f))
@@ -137,7 +146,9 @@ export async function buildMiniprogram(config: TBuildConfig, outDir = DEFAULT_OU
 export function sizeReport(r: TBuildResult): string {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   const width = Math.max(...r.files.map((f) => f.file.length), 5);
-  const lines = r.files.map((f) => `  ${f.file.padEnd(width)}  ${kb(f.bytes).padStart(9)}  ${kb(f.gzipBytes).padStart(9)} gz`);
+  const lines = r.files.map(
+    (f) => `  ${f.file.padEnd(width)}  ${kb(f.bytes).padStart(9)}  ${kb(f.gzipBytes).padStart(9)} gz`,
+  );
   return [
     `mini-program package (without images), ${r.files.length} files:`,
     ...lines,

@@ -7,7 +7,9 @@ import { loadConfig } from "./env";
 const config = loadConfig();
 const result = await buildMiniprogram(config);
 console.log(sizeReport(result));
-console.log(`appid ${config.appid} · API ${config.apiBaseUrl} · simulator ${config.simulator?.url ?? "none (release build)"}`);
+console.log(
+  `appid ${config.appid} · API ${config.apiBaseUrl} · simulator ${config.simulator?.url ?? "none (release build)"}`,
+);
 console.log(`open ${path.relative(process.cwd(), result.outDir) || "."} in WeChat DevTools`);
 if (result.totalBytes > SIZE_BUDGET_BYTES) {
   console.error(`package is ${result.totalBytes} bytes, over the ${SIZE_BUDGET_BYTES}-byte budget`);

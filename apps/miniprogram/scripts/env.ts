@@ -27,7 +27,8 @@ export function validateConfig(raw: unknown): TBuildConfig {
   const problems: string[] = [];
   const appid = typeof c.appid === "string" ? c.appid : "";
   // WeChat: an appid is "wx" + 16 hex digits.
-  if (!/^(wx[0-9a-f]{16}|touristappid)$/.test(appid)) problems.push("appid: wx + 16 hex digits, or touristappid");
+  if (!/^(wx[0-9a-f]{16}|touristappid)$/.test(appid))
+    problems.push("appid: wx + 16 hex digits, or touristappid");
   const apiBaseUrl = typeof c.apiBaseUrl === "string" ? c.apiBaseUrl.replace(/\/+$/, "") : "";
   if (!isHttpUrl(apiBaseUrl)) problems.push("apiBaseUrl: an http(s) origin");
   let simulator: TMiniConfig["simulator"] = null;
@@ -37,7 +38,8 @@ export function validateConfig(raw: unknown): TBuildConfig {
     const appId = typeof s.appId === "string" ? s.appId : "";
     const userId = typeof s.userId === "string" ? s.userId : "";
     if (!isHttpUrl(url)) problems.push("simulator.url: an http(s) origin");
-    if (!/^wx[0-9a-f]{16}$/.test(appId)) problems.push("simulator.appId: the mini-program appid the simulator knows");
+    if (!/^wx[0-9a-f]{16}$/.test(appId))
+      problems.push("simulator.appId: the mini-program appid the simulator knows");
     if (!userId) problems.push("simulator.userId: a simulator test user");
     simulator = { url, appId, userId };
   }
@@ -46,7 +48,10 @@ export function validateConfig(raw: unknown): TBuildConfig {
 }
 
 /** miniprogram.config.json with MINI_APPID, MINI_API_BASE_URL and MINI_SIMULATOR_URL ("" = none) applied. */
-export function loadConfig(file = CONFIG_FILE, env: Record<string, string | undefined> = process.env): TBuildConfig {
+export function loadConfig(
+  file = CONFIG_FILE,
+  env: Record<string, string | undefined> = process.env,
+): TBuildConfig {
   const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
   if (env.MINI_APPID) raw.appid = env.MINI_APPID;
   if (env.MINI_API_BASE_URL) raw.apiBaseUrl = env.MINI_API_BASE_URL;

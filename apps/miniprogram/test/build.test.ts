@@ -21,13 +21,16 @@ const read = (file: string, dir = builtDir) => fs.readFileSync(path.join(dir, fi
 const control = createSimControl(inject("simUrl"));
 
 /** Runs the built shared/index.js in a fresh realm whose only host objects are the ones given. */
-function runInBareRealm(dir: string, globals: Record<string, unknown>): { shared: TBuiltShared; realm: vm.Context } {
+function runInBareRealm(
+  dir: string,
+  globals: Record<string, unknown>,
+): { shared: TBuiltShared; realm: vm.Context } {
   const realm = vm.createContext({ setTimeout, clearTimeout, console, ...globals });
   const module = { exports: {} as TBuiltShared };
-  const wrapper = vm.runInContext(`(function (module, exports) {${read("shared/index.js", dir)}\n})`, realm) as (
-    m: typeof module,
-    e: unknown,
-  ) => void;
+  const wrapper = vm.runInContext(
+    `(function (module, exports) {${read("shared/index.js", dir)}\n})`,
+    realm,
+  ) as (m: typeof module, e: unknown) => void;
   wrapper(module, module.exports);
   return { shared: module.exports, realm };
 }
@@ -35,11 +38,18 @@ function runInBareRealm(dir: string, globals: Record<string, unknown>): { shared
 describe("the DevTools folder", () => {
   test("project.config.json carries the configured appid and keeps build files out of the upload", () => {
     const config = JSON.parse(read("project.config.json")) as Record<string, unknown>;
-    expect(config).toMatchObject({ appid: TEST_CONFIG.appid, compileType: "miniprogram", miniprogramRoot: "./" });
+    expect(config).toMatchObject({
+      appid: TEST_CONFIG.appid,
+      compileType: "miniprogram",
+      miniprogramRoot: "./",
+    });
     // An http:// API is not a 服务器域名: DevTools must not check domains for local development.
     expect(config.setting).toMatchObject({ urlCheck: false });
     expect(config.packOptions).toMatchObject({
-      ignore: expect.arrayContaining([{ type: "file", value: "package.json" }, { type: "file", value: "project.config.json" }]),
+      ignore: expect.arrayContaining([
+        { type: "file", value: "package.json" },
+        { type: "file", value: "project.config.json" },
+      ]),
     });
   });
 
@@ -48,7 +58,8 @@ describe("the DevTools folder", () => {
     expect(app.pages).toEqual(["pages/index/index", "pages/order/index", "pages/result/index"]);
     expect(fs.existsSync(path.join(builtDir, app.sitemapLocation))).toBe(true);
     for (const page of app.pages) {
-      for (const ext of [".js", ".json", ".wxml", ".wxss"]) expect(fs.existsSync(path.join(builtDir, page + ext)), page + ext).toBe(true);
+      for (const ext of [".js", ".json", ".wxml", ".wxss"])
+        expect(fs.existsSync(path.join(builtDir, page + ext)), page + ext).toBe(true);
       expect(JSON.parse(read(`${page}.json`))).toHaveProperty("usingComponents");
       expect(read(`${page}.js`)).toContain("Component(");
     }
@@ -56,7 +67,8 @@ describe("the DevTools folder", () => {
   });
 
   test("the app and the pages require the one shared bundle, which requires nothing", () => {
-    const requires = (file: string) => [...read(file).matchAll(/require\(("[^"]*")\)/g)].map((m) => JSON.parse(m[1] ?? '""') as string);
+    const requires = (file: string) =>
+      [...read(file).matchAll(/require\(("[^"]*")\)/g)].map((m) => JSON.parse(m[1] ?? '""') as string);
     expect(requires("app.js")).toEqual(["./shared/index.js"]);
     for (const page of ["index", "order", "result"]) {
       expect(requires(`pages/${page}/index.js`)).toEqual(["../../shared/index.js"]);
@@ -68,7 +80,14 @@ describe("the DevTools folder", () => {
 
   test("nothing of the server is bundled: no database, schema or WeChat Pay signing code", () => {
     const shared = read("shared/index.js");
-    for (const marker of ["drizzle", "payment_attempts", "ZodError", "node:", "createPayClient", "192006250b4c09247ec02edce69f6a2d"]) {
+    for (const marker of [
+      "drizzle",
+      "payment_attempts",
+      "ZodError",
+      "node:",
+      "createPayClient",
+      "192006250b4c09247ec02edce69f6a2d",
+    ]) {
       expect(shared, marker).not.toContain(marker);
     }
     expect(shared).toContain(TEST_CONFIG.apiBaseUrl);
@@ -76,8 +95,12 @@ describe("the DevTools folder", () => {
 
   test(`the package without images stays under ${SIZE_BUDGET_BYTES / 1024} KB`, () => {
     const walk = (dir: string): string[] =>
-      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-    const uploaded = walk(builtDir).filter((f) => !/(project\.config|package)\.json$/.test(f) && !/\.(png|jpe?g|gif|webp|svg)$/.test(f));
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const uploaded = walk(builtDir).filter(
+      (f) => !/(project\.config|package)\.json$/.test(f) && !/\.(png|jpe?g|gif|webp|svg)$/.test(f),
+    );
     const total = uploaded.reduce((s, f) => s + fs.statSync(f).size, 0);
     expect(total).toBeLessThan(SIZE_BUDGET_BYTES);
   });
@@ -88,9 +111,12 @@ describe("the shared runtime in a bare realm", () => {
     const userId = (await control.createUser()).userId;
     const wx = createWx({ simUrl: control.url, appId: MINI_APPID, userId });
     const { shared, realm } = runInBareRealm(builtDir, { wx });
-    expect(vm.runInContext("[typeof fetch, typeof AbortController, typeof FormData, typeof Blob, typeof URL].join()", realm)).toBe(
-      "undefined,undefined,undefined,undefined,undefined",
-    );
+    expect(
+      vm.runInContext(
+        "[typeof fetch, typeof AbortController, typeof FormData, typeof Blob, typeof URL].join()",
+        realm,
+      ),
+    ).toBe("undefined,undefined,undefined,undefined,undefined");
     const shop = shared.createShop({ apiBaseUrl: inject("shopUrl"), wx });
     const products = await shop.products();
     expect(products.map((p) => p.sku)).toContain("TEA-LONGJING");
@@ -137,9 +163,19 @@ describe("development against the simulator (the DevTools setup)", () => {
 
 describe("configuration", () => {
   test("rejects an appid WeChat would not issue and a non-http API origin", () => {
-    expect(() => validateConfig({ appid: "wx123", apiBaseUrl: "http://x", simulator: null })).toThrow(/appid/);
-    expect(() => validateConfig({ appid: "touristappid", apiBaseUrl: "ftp://x", simulator: null })).toThrow(/apiBaseUrl/);
-    expect(validateConfig({ appid: "wx2421b1c4370ec43b", apiBaseUrl: "https://shop.example.com/", simulator: null })).toEqual({
+    expect(() => validateConfig({ appid: "wx123", apiBaseUrl: "http://x", simulator: null })).toThrow(
+      /appid/,
+    );
+    expect(() => validateConfig({ appid: "touristappid", apiBaseUrl: "ftp://x", simulator: null })).toThrow(
+      /apiBaseUrl/,
+    );
+    expect(
+      validateConfig({
+        appid: "wx2421b1c4370ec43b",
+        apiBaseUrl: "https://shop.example.com/",
+        simulator: null,
+      }),
+    ).toEqual({
       appid: "wx2421b1c4370ec43b",
       apiBaseUrl: "https://shop.example.com",
       simulator: null,
@@ -147,8 +183,16 @@ describe("configuration", () => {
   });
 
   test("MINI_* variables override the file; MINI_SIMULATOR_URL='' makes a release build", () => {
-    const c = loadConfig(undefined, { MINI_APPID: "wx2421b1c4370ec43b", MINI_API_BASE_URL: "https://shop.example.com", MINI_SIMULATOR_URL: "" });
-    expect(c).toEqual({ appid: "wx2421b1c4370ec43b", apiBaseUrl: "https://shop.example.com", simulator: null });
+    const c = loadConfig(undefined, {
+      MINI_APPID: "wx2421b1c4370ec43b",
+      MINI_API_BASE_URL: "https://shop.example.com",
+      MINI_SIMULATOR_URL: "",
+    });
+    expect(c).toEqual({
+      appid: "wx2421b1c4370ec43b",
+      apiBaseUrl: "https://shop.example.com",
+      simulator: null,
+    });
     const dev = loadConfig(undefined, {});
     expect(dev.simulator?.appId).toBe(MINI_APPID);
   });

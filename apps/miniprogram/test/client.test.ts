@@ -30,7 +30,14 @@ function recordingWx(userId: string): { wx: WxLike; sent: TSent[] } {
       sent.push({
         method: o.method ?? "GET",
         path: url.pathname,
-        input: o.method === "POST" ? (o.data === undefined ? undefined : JSON.parse(o.data)) : q === null ? undefined : JSON.parse(q),
+        input:
+          o.method === "POST"
+            ? o.data === undefined
+              ? undefined
+              : JSON.parse(o.data)
+            : q === null
+              ? undefined
+              : JSON.parse(q),
         ...(o.header?.authorization ? { authorization: o.header.authorization } : {}),
         ...(o.header?.["content-type"] ? { contentType: o.header["content-type"] } : {}),
       });
@@ -42,7 +49,12 @@ function recordingWx(userId: string): { wx: WxLike; sent: TSent[] } {
 
 function memoryStore(initial?: TStoredToken) {
   let held = initial;
-  return { load: () => held, save: (t: TStoredToken) => void (held = t), clear: () => void (held = undefined), peek: () => held };
+  return {
+    load: () => held,
+    save: (t: TStoredToken) => void (held = t),
+    clear: () => void (held = undefined),
+    peek: () => held,
+  };
 }
 
 let userId: string;
@@ -63,19 +75,28 @@ describe("wire format", () => {
       "POST /api/trpc/createOrder",
       "GET /api/trpc/orderStatus",
     ]);
-    expect(sent[1]).toMatchObject({ input: { items: [{ sku: "TEA-PUER", qty: 3 }] }, contentType: "application/json" });
+    expect(sent[1]).toMatchObject({
+      input: { items: [{ sku: "TEA-PUER", qty: 3 }] },
+      contentType: "application/json",
+    });
     expect(sent[2]).toMatchObject({ input: { orderId: order.orderId } });
     expect(sent[2]?.contentType).toBeUndefined();
   });
 
   test("procedureUrl builds the same URL as @trpc/client's http links (input URI-encoded JSON, none when undefined)", () => {
-    expect(mp.procedureUrl("http://h/api/trpc/", { type: "query", path: "orderStatus", input: { orderId: "o_1 &" } })).toBe(
-      "http://h/api/trpc/orderStatus?input=%7B%22orderId%22%3A%22o_1%20%26%22%7D",
+    expect(
+      mp.procedureUrl("http://h/api/trpc/", {
+        type: "query",
+        path: "orderStatus",
+        input: { orderId: "o_1 &" },
+      }),
+    ).toBe("http://h/api/trpc/orderStatus?input=%7B%22orderId%22%3A%22o_1%20%26%22%7D");
+    expect(mp.procedureUrl("http://h/api/trpc", { type: "query", path: "products", input: undefined })).toBe(
+      "http://h/api/trpc/products",
     );
-    expect(mp.procedureUrl("http://h/api/trpc", { type: "query", path: "products", input: undefined })).toBe("http://h/api/trpc/products");
-    expect(mp.procedureUrl("http://h/api/trpc", { type: "mutation", path: "createOrder", input: { a: 1 } })).toBe(
-      "http://h/api/trpc/createOrder",
-    );
+    expect(
+      mp.procedureUrl("http://h/api/trpc", { type: "mutation", path: "createOrder", input: { a: 1 } }),
+    ).toBe("http://h/api/trpc/createOrder");
   });
 });
 
@@ -84,7 +105,11 @@ describe("the Bearer session", () => {
     const { wx, sent } = recordingWx(userId);
     const store = memoryStore();
     const shop = mp.createShop({ apiBaseUrl: shopUrl, wx, tokenStore: store });
-    await Promise.all([shop.client.myOrders.query(), shop.client.myOrders.query(), shop.client.session.query()]);
+    await Promise.all([
+      shop.client.myOrders.query(),
+      shop.client.myOrders.query(),
+      shop.client.session.query(),
+    ]);
     expect(shop.session.logins).toBe(1);
     const login = sent.filter((s) => s.path.endsWith("/miniLogin"));
     expect(login).toHaveLength(1);
@@ -123,10 +148,11 @@ describe("the Bearer session", () => {
     const store = memoryStore({ token: "old", expiresAt: new Date(Date.now() + 30_000).toISOString() });
     const shop = mp.createShop({ apiBaseUrl: shopUrl, wx, tokenStore: store });
     await shop.client.session.query();
-    expect(sent.slice(issued).map((s) => `${s.path.split("/").pop()} ${s.authorization === "Bearer old" ? "old" : "-"}`)).toEqual([
-      "miniLogin -",
-      "session -",
-    ]);
+    expect(
+      sent
+        .slice(issued)
+        .map((s) => `${s.path.split("/").pop()} ${s.authorization === "Bearer old" ? "old" : "-"}`),
+    ).toEqual(["miniLogin -", "session -"]);
     expect(store.peek()?.token).not.toBe("old");
   });
 
@@ -150,11 +176,27 @@ describe("errors", () => {
     expect((err as { data?: { code?: string } }).data?.code).toBe("BAD_REQUEST");
   });
 
+  test("inputs are strict on the wire: a price sent by the client is refused (BAD_INPUT), never used", async () => {
+    const shop = mp.createShop({ apiBaseUrl: shopUrl, wx: recordingWx(userId).wx });
+    const input = { items: [{ sku: "TEA-PUER", qty: 1, priceFen: 1 }] } as unknown as Parameters<
+      typeof shop.client.createOrder.mutate
+    >[0];
+    const err = await shop.client.createOrder.mutate(input).catch((e: unknown) => e);
+    expect(mp.appCodeOf(err)).toBe("BAD_INPUT");
+    expect(mp.errorText(err)).toBe("请求有误，请返回后重试");
+    expect(await shop.client.myOrders.query()).toEqual([]);
+  });
+
   test("another customer's order is NOT_FOUND, for status and for paying", async () => {
     const owner = mp.createShop({ apiBaseUrl: shopUrl, wx: recordingWx(userId).wx });
     const order = await owner.createOrder([{ sku: "TEA-PUER", qty: 1 }]);
-    const stranger = mp.createShop({ apiBaseUrl: shopUrl, wx: recordingWx((await control.createUser()).userId).wx });
-    expect(mp.appCodeOf(await stranger.orderStatus(order.orderId).catch((e: unknown) => e))).toBe("NOT_FOUND");
+    const stranger = mp.createShop({
+      apiBaseUrl: shopUrl,
+      wx: recordingWx((await control.createUser()).userId).wx,
+    });
+    expect(mp.appCodeOf(await stranger.orderStatus(order.orderId).catch((e: unknown) => e))).toBe(
+      "NOT_FOUND",
+    );
     expect(mp.appCodeOf(await stranger.pay(order.orderId).catch((e: unknown) => e))).toBe("NOT_FOUND");
   });
 

@@ -11,8 +11,20 @@ import { loadShared } from "./helpers/load-built";
 import type { TNavigation } from "./helpers/pages";
 import { openPage, recordNavigation, until } from "./helpers/pages";
 
-type TIndexData = { loading: boolean; error: string; products: { sku: string; title: string; priceText: string }[] };
-type TOrderData = { step: string; sku: string; quantity: number; title: string; totalText: string; orderId: string; error: string };
+type TIndexData = {
+  loading: boolean;
+  error: string;
+  products: { sku: string; title: string; priceText: string }[];
+};
+type TOrderData = {
+  step: string;
+  sku: string;
+  quantity: number;
+  title: string;
+  totalText: string;
+  orderId: string;
+  error: string;
+};
 type TResultData = {
   checking: boolean;
   status: string;
@@ -78,7 +90,13 @@ describe("商品列表 (pages/index)", () => {
 describe("确认订单 → 支付结果 (pages/order, pages/result)", () => {
   test("paying: creating → paying → leaving, redirected with the order id; the result page confirms PAID from the server", async () => {
     const order = await openPage<TOrderData>(builtDir, "order", { sku: "TEA-LONGJING", qty: "2" });
-    expect(order.data).toMatchObject({ step: "ready", title: "西湖龙井 50g", quantity: 2, totalText: "¥256.00", orderId: "" });
+    expect(order.data).toMatchObject({
+      step: "ready",
+      title: "西湖龙井 50g",
+      quantity: 2,
+      totalText: "¥256.00",
+      orderId: "",
+    });
 
     order.tap(".pay");
     await until(() => nav.length > 0);
@@ -86,7 +104,10 @@ describe("确认订单 → 支付结果 (pages/order, pages/result)", () => {
     expect(order.data.orderId).toMatch(/^o_/);
     expect(order.data.totalText).toBe("¥256.00");
     expect(nav).toEqual([
-      { api: "redirectTo", url: `/pages/result/index?orderId=${encodeURIComponent(order.data.orderId)}&hint=ok` },
+      {
+        api: "redirectTo",
+        url: `/pages/result/index?orderId=${encodeURIComponent(order.data.orderId)}&hint=ok`,
+      },
     ]);
 
     const result = await openPage<TResultData>(builtDir, "result", queryOf(nav[0]?.url ?? ""));
@@ -105,7 +126,12 @@ describe("确认订单 → 支付结果 (pages/order, pages/result)", () => {
     expect(result.exists(".pay-again")).toBe(false);
 
     const [simOrder] = await simOrdersOfUser();
-    expect(simOrder).toMatchObject({ tradeType: "JSAPI", appId: MINI_APPID, totalFee: 25600, tradeState: "SUCCESS" });
+    expect(simOrder).toMatchObject({
+      tradeType: "JSAPI",
+      appId: MINI_APPID,
+      totalFee: 25600,
+      tradeState: "SUCCESS",
+    });
   });
 
   test("cancelling the pay sheet: the result page says the order is unpaid and 重新支付 pays the same order", async () => {
@@ -140,7 +166,11 @@ describe("确认订单 → 支付结果 (pages/order, pages/result)", () => {
     order.tap(".pay");
     await until(() => nav.length > 0);
     const result = await openPage<TResultData>(builtDir, "result", queryOf(nav[0]?.url ?? ""));
-    expect(result.data).toMatchObject({ status: "PENDING", canPay: true, notice: "支付没有完成，可以重新支付。" });
+    expect(result.data).toMatchObject({
+      status: "PENDING",
+      canPay: true,
+      notice: "支付没有完成，可以重新支付。",
+    });
   });
 
   test("a product no longer sold: the order page says so and offers no pay button", async () => {
@@ -151,7 +181,11 @@ describe("确认订单 → 支付结果 (pages/order, pages/result)", () => {
 
   test("someone else's order id: the result page shows the not-found sentence, never the order", async () => {
     const own = await mp.getShop().createOrder([{ sku: "TEA-PUER", qty: 1 }]);
-    const stranger = createWx({ simUrl: control.url, appId: MINI_APPID, userId: (await control.createUser()).userId });
+    const stranger = createWx({
+      simUrl: control.url,
+      appId: MINI_APPID,
+      userId: (await control.createUser()).userId,
+    });
     mp.configureShop({ apiBaseUrl: inject("shopUrl"), wx: stranger });
     const result = await openPage<TResultData>(builtDir, "result", { orderId: own.orderId, hint: "ok" });
     expect(result.data).toMatchObject({ checking: false, status: "", error: "没有找到这笔订单" });

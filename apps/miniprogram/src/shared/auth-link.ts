@@ -39,7 +39,8 @@ export function authLink<TRouter extends AnyRouter>(session: Session): TRPCLink<
                 complete: () => observer.complete(),
               });
             },
-            (err: unknown) => observer.error(TRPCClientError.from(err instanceof Error ? err : new Error(String(err)))),
+            (err: unknown) =>
+              observer.error(TRPCClientError.from(err instanceof Error ? err : new Error(String(err)))),
           );
         };
         attempt(true);

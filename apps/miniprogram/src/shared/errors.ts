@@ -3,6 +3,7 @@
 export type TAppCode =
   | "NOT_FOUND"
   | "UNKNOWN_SKU"
+  | "BAD_INPUT"
   | "OAUTH_REQUIRED"
   | "LOGIN_REQUIRED"
   | "ORDER_PAID"
@@ -15,6 +16,7 @@ export type TAppCode =
 const TEXT: Record<TAppCode, string> = {
   NOT_FOUND: "没有找到这笔订单",
   UNKNOWN_SKU: "商品已下架，请返回重新选择",
+  BAD_INPUT: "请求有误，请返回后重试",
   OAUTH_REQUIRED: "请在微信中重新打开后再支付",
   LOGIN_REQUIRED: "登录已失效，请重试",
   ORDER_PAID: "这笔订单已经支付过了",

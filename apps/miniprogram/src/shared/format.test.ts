@@ -45,7 +45,9 @@ describe("errors", () => {
 
   test("an unknown appCode or an internal error gets the general sentence, never the raw code", () => {
     expect(appCodeOf({ data: { appCode: "INTERNAL" } })).toBeUndefined();
-    expect(errorText({ data: { code: "INTERNAL_SERVER_ERROR", appCode: "INTERNAL" } })).toBe("出了点问题，请稍后再试");
+    expect(errorText({ data: { code: "INTERNAL_SERVER_ERROR", appCode: "INTERNAL" } })).toBe(
+      "出了点问题，请稍后再试",
+    );
     expect(errorText({ data: { code: "TOO_MANY_REQUESTS" } })).toBe("操作太频繁，请稍后再试");
   });
 

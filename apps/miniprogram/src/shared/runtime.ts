@@ -9,7 +9,11 @@ import type { WxLike } from "./wx-types";
 
 // The mini-program's global; read when first needed, so tests can install theirs before that.
 declare const wx: WxLike & {
-  showActionSheet?(o: { itemList: string[]; success?: (r: { tapIndex: number }) => void; fail?: () => void }): void;
+  showActionSheet?(o: {
+    itemList: string[];
+    success?: (r: { tapIndex: number }) => void;
+    fail?: () => void;
+  }): void;
 };
 
 let current: Shop | undefined;

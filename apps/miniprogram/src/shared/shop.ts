@@ -19,6 +19,7 @@ export type ShopOptions = {
   wx: WxLike;
   tokenStore?: TokenStore;
   now?: () => number;
+  /** Per wx.request; default 15 s. */
   requestTimeoutMs?: number;
   /** How the result page waits for a payment WeChat said went through but the server has not seen yet. */
   confirm?: { attempts?: number; intervalMs?: number };
@@ -61,7 +62,8 @@ export function createShop(opts: ShopOptions): Shop {
         request: (o) => wx.request(o),
         headers: (op): Record<string, string> =>
           typeof op.context.authorization === "string" ? { authorization: op.context.authorization } : {},
-        ...(opts.requestTimeoutMs ? { timeoutMs: opts.requestTimeoutMs } : {}),
+        // wx.request's own default is 60 s; a shopper waiting on a pay button gives up sooner.
+        timeoutMs: opts.requestTimeoutMs ?? 15_000,
       }),
     ],
   });

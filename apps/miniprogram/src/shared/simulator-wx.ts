@@ -46,7 +46,14 @@ export function simulatorWx(wx: WxLike, opts: SimulatorWxOptions): WxLike {
       const { success, fail, ...params } = o;
       opts
         .choose()
-        .then((action) => postJson(wx, `${base}/__sim/wx/request-payment`, { ...params, appId: opts.appId, userId: opts.userId, action }))
+        .then((action) =>
+          postJson(wx, `${base}/__sim/wx/request-payment`, {
+            ...params,
+            appId: opts.appId,
+            userId: opts.userId,
+            action,
+          }),
+        )
         .then(
           (r) => {
             const errMsg = String(r.errMsg ?? "requestPayment:fail");

@@ -11,7 +11,8 @@ export function wxStorageTokenStore(wx: WxLike): TokenStore {
         const v = wx.getStorageSync?.(KEY);
         if (typeof v === "object" && v !== null && "token" in v && "expiresAt" in v) {
           const t = v as TStoredToken;
-          if (typeof t.token === "string" && typeof t.expiresAt === "string") return { token: t.token, expiresAt: t.expiresAt };
+          if (typeof t.token === "string" && typeof t.expiresAt === "string")
+            return { token: t.token, expiresAt: t.expiresAt };
         }
       } catch {
         // Storage unavailable: log in again.

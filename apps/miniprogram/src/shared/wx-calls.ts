@@ -6,7 +6,8 @@ import type { WxLike } from "./wx-types";
 export function wxLogin(wx: WxLike): Promise<string> {
   return new Promise((resolve, reject) => {
     wx.login({
-      success: (res) => (res.code ? resolve(res.code) : reject(new Error(res.errMsg || "login:fail no code"))),
+      success: (res) =>
+        res.code ? resolve(res.code) : reject(new Error(res.errMsg || "login:fail no code")),
       fail: (err) => reject(new Error(err.errMsg)),
     });
   });

@@ -56,7 +56,12 @@ describe("wx.login → miniLogin → createOrder → prepay(mini) → wx.request
     expect(Date.parse(view.paidAt ?? "")).not.toBeNaN();
 
     const [simOrder] = await simOrders();
-    expect(simOrder).toMatchObject({ tradeType: "JSAPI", appId: MINI_APPID, totalFee: 25600, tradeState: "SUCCESS" });
+    expect(simOrder).toMatchObject({
+      tradeType: "JSAPI",
+      appId: MINI_APPID,
+      totalFee: 25600,
+      tradeState: "SUCCESS",
+    });
     expect(simOrder?.notifyUrl).toBe(`${shopUrl}/api/wechat/pay/notify`);
     // The web app's notify route acknowledged WeChat's notify.
     const jobs = await eventually(
@@ -64,7 +69,9 @@ describe("wx.login → miniLogin → createOrder → prepay(mini) → wx.request
       (js) => js.some((j) => j.attempts.some((a) => a.outcome === "SUCCESS")),
     );
     expect(jobs[0]?.url).toBe(`${shopUrl}/api/wechat/pay/notify`);
-    expect((await shop.client.myOrders.query()).map((o) => [o.orderId, o.status])).toEqual([[order.orderId, "PAID"]]);
+    expect((await shop.client.myOrders.query()).map((o) => [o.orderId, o.status])).toEqual([
+      [order.orderId, "PAID"],
+    ]);
   });
 
   test("cancelled: `requestPayment:fail cancel` leaves the order PENDING and unpaid at WeChat; paying again succeeds", async () => {
@@ -108,8 +115,15 @@ describe("wx.login → miniLogin → createOrder → prepay(mini) → wx.request
 
 describe("the Bearer session against the web app", () => {
   test("a token the server refuses is replaced by a new login and the call repeated", async () => {
-    let held: TStoredToken | undefined = { token: "not.a.token", expiresAt: new Date(Date.now() + 3600_000).toISOString() };
-    const store = { load: () => held, save: (t: TStoredToken) => void (held = t), clear: () => void (held = undefined) };
+    let held: TStoredToken | undefined = {
+      token: "not.a.token",
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    };
+    const store = {
+      load: () => held,
+      save: (t: TStoredToken) => void (held = t),
+      clear: () => void (held = undefined),
+    };
     const shop = mp.createShop({ apiBaseUrl: shopUrl, wx, tokenStore: store });
     const order = await shop.createOrder([{ sku: "TEST-1FEN", qty: 1 }]);
     expect(order.amountFen).toBe(1);
@@ -121,9 +135,15 @@ describe("the Bearer session against the web app", () => {
   test("one customer cannot see or pay another's order (NOT_FOUND)", async () => {
     const owner = mp.createShop({ apiBaseUrl: shopUrl, wx });
     const order = await owner.createOrder([{ sku: "TEA-PUER", qty: 1 }]);
-    const other = createWx({ simUrl: control.url, appId: MINI_APPID, userId: (await control.createUser()).userId });
+    const other = createWx({
+      simUrl: control.url,
+      appId: MINI_APPID,
+      userId: (await control.createUser()).userId,
+    });
     const stranger = mp.createShop({ apiBaseUrl: shopUrl, wx: other });
-    expect(mp.appCodeOf(await stranger.orderStatus(order.orderId).catch((e: unknown) => e))).toBe("NOT_FOUND");
+    expect(mp.appCodeOf(await stranger.orderStatus(order.orderId).catch((e: unknown) => e))).toBe(
+      "NOT_FOUND",
+    );
     expect(mp.appCodeOf(await stranger.pay(order.orderId).catch((e: unknown) => e))).toBe("NOT_FOUND");
   });
 });

@@ -29,7 +29,10 @@ test("商品列表 → 确认订单 → 支付结果: the shopper buys the 1-fen
   await index.call("onBuy", { currentTarget: { dataset: { sku: "TEST-1FEN" } } });
   expect(nav.at(-1)).toEqual({ api: "navigateTo", url: "/pages/order/index?sku=TEST-1FEN&qty=1" });
 
-  const order = await openPage<{ step: string; totalText: string }>(builtDir, "order", { sku: "TEST-1FEN", qty: "1" });
+  const order = await openPage<{ step: string; totalText: string }>(builtDir, "order", {
+    sku: "TEST-1FEN",
+    qty: "1",
+  });
   expect(order.data).toMatchObject({ step: "ready", totalText: "¥0.01" });
   order.tap(".pay");
   await until(() => nav.length === 2, 20_000);
@@ -37,7 +40,16 @@ test("商品列表 → 确认订单 → 支付结果: the shopper buys the 1-fen
 
   const query = Object.fromEntries(new URL(nav[1]?.url ?? "", "https://page.invalid").searchParams);
   expect(query.hint).toBe("ok");
-  const result = await openPage<{ status: string; statusText: string; amountText: string; canPay: boolean }>(builtDir, "result", query);
-  expect(result.data).toMatchObject({ status: "PAID", statusText: "支付成功", amountText: "¥0.01", canPay: false });
+  const result = await openPage<{ status: string; statusText: string; amountText: string; canPay: boolean }>(
+    builtDir,
+    "result",
+    query,
+  );
+  expect(result.data).toMatchObject({
+    status: "PAID",
+    statusText: "支付成功",
+    amountText: "¥0.01",
+    canPay: false,
+  });
   expect(result.text(".status")).toBe("支付成功");
 });

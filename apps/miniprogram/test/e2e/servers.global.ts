@@ -86,7 +86,9 @@ export default async function setup(project: TestProject) {
     await waitForHttp(`${web}/api/health`, 120_000);
   } catch (err) {
     await teardown();
-    throw new Error(`web server did not start: ${(err as Error).message}\n${output.slice(-4000)}`, { cause: err });
+    throw new Error(`web server did not start: ${(err as Error).message}\n${output.slice(-4000)}`, {
+      cause: err,
+    });
   }
   console.log(`[e2e] web ${web} (${/database: (.*)/.exec(output)?.[1] ?? "?"}), simulator ${sim.url}`);
   project.provide("builtDir", DEFAULT_OUT_DIR);

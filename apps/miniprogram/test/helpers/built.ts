@@ -13,7 +13,9 @@ export const TEST_CONFIG: TBuildConfig = {
   simulator: null,
 };
 
-export async function buildToTemp(config: Partial<TBuildConfig> = {}): Promise<TBuildResult & { remove(): void }> {
+export async function buildToTemp(
+  config: Partial<TBuildConfig> = {},
+): Promise<TBuildResult & { remove(): void }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wxpay-mini-"));
   const result = await buildMiniprogram({ ...TEST_CONFIG, ...config }, path.join(dir, "dist"));
   return { ...result, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };

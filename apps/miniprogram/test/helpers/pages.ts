@@ -52,7 +52,10 @@ export async function openPage<TData = Record<string, unknown>>(
   page: string,
   query: Record<string, string>,
 ): Promise<TPage<TData>> {
-  const id = simulate.load(path.join(builtDir, "pages", page, "index"), { compiler: "simulate", rootPath: builtDir });
+  const id = simulate.load(path.join(builtDir, "pages", page, "index"), {
+    compiler: "simulate",
+    rootPath: builtDir,
+  });
   const comp = simulate.render(id, query);
   comp.attach(document.createElement("parent-wrapper"));
   const log: TSetDataLog = [];

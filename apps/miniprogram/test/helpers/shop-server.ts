@@ -12,7 +12,13 @@ import { createTestCore } from "@wxpay/core/testing";
 import type { SimControl, Simulator } from "@wxpay/wechat-sim";
 import { createSimControl, startSimulator } from "@wxpay/wechat-sim";
 
-export type ShopServer = { url: string; sim: Simulator; control: SimControl; core: TTestCore; close(): Promise<void> };
+export type ShopServer = {
+  url: string;
+  sim: Simulator;
+  control: SimControl;
+  core: TTestCore;
+  close(): Promise<void>;
+};
 
 async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -30,7 +36,10 @@ export async function startShopServer(label: string): Promise<ShopServer> {
       const deps = holder.core.deps;
       const body = await readBody(req);
       if (req.url === "/api/wechat/pay/notify" && req.method === "POST") {
-        const r = await handlePayNotify(deps, { body: body.toString("utf8"), remoteAddr: req.socket.remoteAddress });
+        const r = await handlePayNotify(deps, {
+          body: body.toString("utf8"),
+          remoteAddr: req.socket.remoteAddress,
+        });
         res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
         res.end(r.reply);
         return;

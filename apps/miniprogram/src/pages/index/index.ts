@@ -25,7 +25,12 @@ Component({
         const products = await getShop().products();
         this.setData({
           loading: false,
-          products: products.map((p) => ({ sku: p.sku, title: p.title, description: p.description, priceText: formatYuan(p.priceFen) })),
+          products: products.map((p) => ({
+            sku: p.sku,
+            title: p.title,
+            description: p.description,
+            priceText: formatYuan(p.priceFen),
+          })),
         });
       } catch (err) {
         this.setData({ loading: false, error: errorText(err) });

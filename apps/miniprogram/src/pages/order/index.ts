@@ -26,7 +26,10 @@ Component({
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       const qty = Number.parseInt(query.qty ?? "1", 10);
-      this.setData({ sku: query.sku ?? "", quantity: Number.isInteger(qty) && qty >= 1 && qty <= MAX_QTY ? qty : 1 });
+      this.setData({
+        sku: query.sku ?? "",
+        quantity: Number.isInteger(qty) && qty >= 1 && qty <= MAX_QTY ? qty : 1,
+      });
       return this.load();
     },
     async load() {
@@ -50,7 +53,10 @@ Component({
     },
     onQty(e: WechatMiniprogram.TouchEvent) {
       if (this.data.step !== "ready" || this.data.orderId) return;
-      const quantity = Math.min(MAX_QTY, Math.max(1, this.data.quantity + Number(e.currentTarget.dataset.delta ?? 0)));
+      const quantity = Math.min(
+        MAX_QTY,
+        Math.max(1, this.data.quantity + Number(e.currentTarget.dataset.delta ?? 0)),
+      );
       this.setData({ quantity, totalText: formatYuan(this.data.priceFen * quantity) });
     },
     async onPay() {

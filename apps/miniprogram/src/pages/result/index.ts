@@ -76,7 +76,12 @@ Component({
         paidAtText: view.paidAt ? formatBeijingTime(view.paidAt) : "",
         items: view.items.map((i) => ({ sku: i.sku, line: `${i.title} × ${i.qty}` })),
         canPay: pending,
-        notice: pending && hint ? PENDING_NOTICE[hint] : view.status === "CLOSED" ? "订单已关闭，如需购买请重新下单。" : "",
+        notice:
+          pending && hint
+            ? PENDING_NOTICE[hint]
+            : view.status === "CLOSED"
+              ? "订单已关闭，如需购买请重新下单。"
+              : "",
       });
     },
   },
