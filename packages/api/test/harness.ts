@@ -42,7 +42,12 @@ export async function startHarness(opts: {
   maxConnections?: number;
 }): Promise<Harness> {
   const sim = await startSimulator({ port: 0, log: false });
-  let deps!: CoreDeps;
+  // Set once the server's port (and so APP_URL) is known; requests only arrive after that.
+  const ref: { deps?: CoreDeps } = {};
+  const current = (): CoreDeps => {
+    if (!ref.deps) throw new Error("harness not ready");
+    return ref.deps;
+  };
   const notifyLog: Harness["notifyLog"] = [];
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -50,15 +55,15 @@ export async function startHarness(opts: {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       if (url.pathname === "/api/wechat/pay/notify" && req.method === "POST") {
         const text = body.toString("utf8");
-        const r = await handlePayNotify(deps, { body: text, remoteAddr: req.socket.remoteAddress });
+        const r = await handlePayNotify(current(), { body: text, remoteAddr: req.socket.remoteAddress });
         notifyLog.push({ body: text, reply: r.reply, verdict: r.verdict });
         res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
         res.end(r.reply);
         return;
       }
       if (url.pathname === "/api/wechat/oauth/callback") {
-        const session = openH5Session(deps.config.sessionSecret, readCookie(new Headers(req.headers as Record<string, string>), SESSION_COOKIE));
-        const done = await completeOauth(deps, { code: url.searchParams.get("code"), state: url.searchParams.get("state"), session });
+        const session = openH5Session(current().config.sessionSecret, readCookie(new Headers(req.headers as Record<string, string>), SESSION_COOKIE));
+        const done = await completeOauth(current(), { code: url.searchParams.get("code"), state: url.searchParams.get("state"), session });
         res.writeHead(302, { location: done.returnTo, "set-cookie": sessionCookieHeader(done.cookie, false) });
         res.end();
         return;
@@ -76,7 +81,7 @@ export async function startHarness(opts: {
         endpoint: "/api/trpc",
         req: request,
         router: appRouter,
-        createContext: ({ resHeaders }) => createApiContext({ deps, headers: request.headers, resHeaders }),
+        createContext: ({ resHeaders }) => createApiContext({ deps: current(), headers: request.headers, resHeaders }),
       });
       const out: Record<string, string | string[]> = {};
       response.headers.forEach((v, k) => {
@@ -102,7 +107,7 @@ export async function startHarness(opts: {
     now,
     ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}),
   });
-  deps = createCoreDeps({
+  const deps = createCoreDeps({
     db: core.deps.db,
     config: core.deps.config,
     log: core.deps.log,
@@ -115,6 +120,7 @@ export async function startHarness(opts: {
       ...(opts.wrapFetch ? { fetch: opts.wrapFetch(fetch) } : {}),
     },
   });
+  ref.deps = deps;
   const control = createSimControl(sim.url);
   return {
     url,

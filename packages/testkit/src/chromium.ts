@@ -4,7 +4,10 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium"];
-export const INSTALL_COMMAND = "apt-get update && apt-get install -y chromium";
+// A small CJK font so pages and their screenshots show Chinese text rather than empty boxes.
+const CJK_FONT_PACKAGE = "fonts-wqy-microhei";
+const CJK_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+export const INSTALL_COMMAND = `apt-get update && apt-get install -y chromium ${CJK_FONT_PACKAGE}`;
 
 export function findChromium(): string | undefined {
   const fromEnv = process.env.CHROMIUM_PATH;
@@ -15,8 +18,18 @@ export function findChromium(): string | undefined {
 /** Returns the Chromium path, installing Debian's package when missing and allowed (root with apt-get). */
 export function ensureChromium(log: (line: string) => void = console.log): string {
   const found = findChromium();
-  if (found) return found;
   const canInstall = process.getuid?.() === 0 && fs.existsSync("/usr/bin/apt-get");
+  if (found) {
+    if (canInstall && !fs.existsSync(CJK_FONT_FILE)) {
+      log(`installing a CJK font for Chinese pages (${CJK_FONT_PACKAGE}) …`);
+      // Best effort: without it tests still run, screenshots just lack Chinese glyphs.
+      spawnSync("sh", ["-c", `apt-get install -y ${CJK_FONT_PACKAGE} || (apt-get update && apt-get install -y ${CJK_FONT_PACKAGE})`], {
+        stdio: ["ignore", "inherit", "inherit"],
+        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      });
+    }
+    return found;
+  }
   if (!canInstall) {
     throw new Error(`Chromium is not installed. Install it with:\n  sudo sh -c '${INSTALL_COMMAND}'`);
   }
