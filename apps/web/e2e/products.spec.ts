@@ -7,7 +7,7 @@ test("the home page lists the catalog from the database, prices in yuan", async 
   await expect(list.locator('[data-sku="TEA-LONGJING"]')).toContainText("西湖龙井 50g");
   await expect(list.locator('[data-sku="TEA-LONGJING"]')).toContainText("¥128.00");
   await expect(list.locator('[data-sku="TEST-1FEN"]')).toContainText("¥0.01");
-  await page.screenshot({ path: test.info().outputPath("home.png"), fullPage: true });
+  await page.screenshot({ path: test.info().outputPath("products.png"), fullPage: true });
 });
 
 test("health reports the database ready with every migration applied", async ({ request }) => {

@@ -1,0 +1,69 @@
+// The shop's other pages and states: my orders, a desktop browser, an order that is not yours, and the
+// developer's "as WeChat" mode.
+import { devices, expect, test } from "@playwright/test";
+
+import { buyNow, expectResultStatus, keepScreenshot } from "./support";
+
+test("my orders lists this browser's orders, newest first, with their status", async ({ page }) => {
+  const first = await buyNow(page);
+  const second = await buyNow(page, "CUP-CELADON");
+  await page.goto("/orders");
+  const rows = page.getByTestId("order-list").locator("li");
+  await expect(rows.first()).toHaveAttribute("data-order-id", second);
+  await expect(page.locator(`[data-order-id="${first}"]`)).toContainText("待支付");
+  await expect(page.locator(`[data-order-id="${second}"]`)).toContainText("龙泉青瓷品茗杯 ×1");
+  await expect(page.locator(`[data-order-id="${second}"]`)).toContainText("¥59.00");
+  await keepScreenshot(page, "my-orders");
+
+  await page.locator(`[data-order-id="${second}"] a`).click();
+  await expect(page).toHaveURL(new RegExp(`/orders/${second}$`));
+});
+
+test("a fresh browser has no orders and cannot open someone else's", async ({ page, browser }) => {
+  const orderId = await buyNow(page);
+  const stranger = await browser.newContext({ ...devices["Pixel 7"], locale: "zh-CN" });
+  const other = await stranger.newPage();
+  await other.goto("/orders");
+  await expect(other.getByTestId("no-orders")).toBeVisible();
+  await keepScreenshot(other, "my-orders-empty");
+  for (const path of [`/orders/${orderId}`, `/orders/${orderId}/result`]) {
+    await other.goto(path);
+    await expect(other.getByTestId("order-problem")).toContainText("没有找到这笔订单");
+    await expect(other.getByTestId("order-problem")).not.toContainText("NOT_FOUND");
+  }
+  await keepScreenshot(other, "order-not-found");
+  await stranger.close();
+});
+
+test("a desktop browser is told to pay on a phone, with the order link and a QR code", async ({ page, browser }) => {
+  // Desktop Chrome: the order is placed on a phone first (same session), then opened on the desktop.
+  const orderId = await buyNow(page);
+  const desktop = await browser.newContext({ ...devices["Desktop Chrome"], locale: "zh-CN" });
+  await desktop.addCookies(await page.context().cookies());
+  const d = await desktop.newPage();
+  await d.goto(`/orders/${orderId}`);
+  const notice = d.getByTestId("desktop-notice");
+  await expect(notice).toContainText("请在手机上完成支付");
+  await expect(d.getByTestId("order-link")).toContainText(`/orders/${orderId}`);
+  await expect(notice.locator(".qr svg")).toBeVisible();
+  await expect(d.getByTestId("pay-button")).toHaveCount(0);
+  await keepScreenshot(d, "pay-page-desktop");
+  await desktop.close();
+});
+
+test("dev 'as WeChat' mode: a desktop browser loads the simulator's bridge and pays with JSAPI", async ({ browser }) => {
+  const desktop = await browser.newContext({ ...devices["Desktop Chrome"], locale: "zh-CN" });
+  const page = await desktop.newPage();
+  await page.goto("/dev/as-wechat?on=1&to=/");
+  await expect(page.getByTestId("as-wechat-banner")).toBeVisible();
+  const orderId = await buyNow(page);
+  await page.getByTestId("choose-user-bob").click();
+  await page.waitForURL(new RegExp(`/orders/${orderId}$`));
+  expect(await page.evaluate(() => Boolean((window as unknown as { WeixinJSBridge?: unknown }).WeixinJSBridge))).toBe(true);
+  await expect(page.getByTestId("pay-panel")).toHaveAttribute("data-phase", "idle");
+  await page.getByTestId("pay-button").click();
+  await page.getByTestId("wxsim-pay").click();
+  await page.waitForURL(`**/orders/${orderId}/result`);
+  await expectResultStatus(page, "PAID");
+  await desktop.close();
+});
