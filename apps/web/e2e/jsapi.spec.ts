@@ -18,7 +18,9 @@ async function expectSdkReady(page: Page): Promise<void> {
 
 /** The first pay page in WeChat sends the shopper through OAuth; the simulator asks which test user it is. */
 async function passOAuth(page: Page, orderId: string, userId = "alice"): Promise<void> {
-  await page.getByTestId(`choose-user-${userId}`).click();
+  const user = page.getByTestId(`choose-user-${userId}`);
+  await expect(user).toBeVisible();
+  await user.click();
   await page.waitForURL(new RegExp(`/orders/${orderId}$`));
 }
 

@@ -57,6 +57,8 @@ test("dev 'as WeChat' mode: a desktop browser loads the simulator's bridge and p
   await page.goto("/dev/as-wechat?on=1&to=/");
   await expect(page.getByTestId("as-wechat-banner")).toBeVisible();
   const orderId = await buyNow(page);
+  // Silent OAuth against the simulator, which asks which test user this browser is.
+  await expect(page.getByTestId("choose-user-bob")).toBeVisible();
   await page.getByTestId("choose-user-bob").click();
   await page.waitForURL(new RegExp(`/orders/${orderId}$`));
   expect(await page.evaluate(() => Boolean((window as unknown as { WeixinJSBridge?: unknown }).WeixinJSBridge))).toBe(true);

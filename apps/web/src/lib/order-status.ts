@@ -7,7 +7,7 @@ const TEXT: Record<TOrderStatus, TStatusText> = {
   PENDING: {
     label: "待支付",
     title: "等待支付结果",
-    detail: "还没有收到这笔订单的付款。如果你刚刚付过款，结果通常几秒内到达，本页会自动刷新。",
+    detail: "还没有收到这笔订单的付款。如果你刚刚付过款，结果通常几秒内到达。",
     tone: "wait",
   },
   PAID: { label: "已支付", title: "支付成功", detail: "我们已收到你的付款，订单会尽快发货。", tone: "ok" },
