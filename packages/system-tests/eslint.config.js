@@ -1,0 +1,3 @@
+import { baseConfig, restrictEnvAccess } from "@wxpay/config/eslint";
+
+export default [...baseConfig, restrictEnvAccess];

@@ -1,0 +1,2 @@
+export * from "./db-crash-probe";
+export * from "./pg-control";
