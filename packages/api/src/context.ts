@@ -1,5 +1,14 @@
 import type { CoreDeps, TSession } from "@wxpay/core";
-import { clientIpFrom, openH5Session, openMiniToken, SESSION_COOKIE, SESSION_COOKIE_MAX_AGE_S, sealH5Session } from "@wxpay/core";
+import {
+  clientIpFrom,
+  OAUTH_COOKIE,
+  OAUTH_COOKIE_MAX_AGE_S,
+  openH5Session,
+  openMiniToken,
+  SESSION_COOKIE,
+  SESSION_COOKIE_MAX_AGE_S,
+  sealH5Session,
+} from "@wxpay/core";
 
 /** Per-request context: the process's core dependencies and what the transport learned about the caller. */
 export type TApiContext = {
@@ -26,6 +35,11 @@ export function readCookie(headers: Headers, name: string): string | undefined {
 
 export function sessionCookieHeader(value: string, secure: boolean): string {
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_COOKIE_MAX_AGE_S}${secure ? "; Secure" : ""}`;
+}
+
+/** The OAuth round trip's cookie, scoped to the OAuth routes; maxAge 0 deletes it. */
+export function oauthCookieHeader(value: string, secure: boolean, maxAgeS = OAUTH_COOKIE_MAX_AGE_S): string {
+  return `${OAUTH_COOKIE}=${value}; Path=/api/wechat/oauth; HttpOnly; SameSite=Lax; Max-Age=${maxAgeS}${secure ? "; Secure" : ""}`;
 }
 
 export function createApiContext(opts: { deps: CoreDeps; headers: Headers; resHeaders?: Headers }): TApiContext {

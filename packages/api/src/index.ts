@@ -4,7 +4,7 @@ import type { AppRouter } from "./router";
 
 export { appRouter } from "./router";
 export type { AppRouter } from "./router";
-export { createApiContext, readCookie, sessionCookieHeader } from "./context";
+export { createApiContext, oauthCookieHeader, readCookie, sessionCookieHeader } from "./context";
 export type { TApiContext } from "./context";
 export { createCallerFactory } from "./trpc";
 export * from "./schemas";

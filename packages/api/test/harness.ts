@@ -5,14 +5,22 @@ import http from "node:http";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
 import type { CoreDeps, TCoreConfig } from "@wxpay/core";
-import { completeOauth, createCoreDeps, handlePayNotify, openH5Session, SESSION_COOKIE, sealOauthState } from "@wxpay/core";
+import {
+  beginOauth,
+  completeOauth,
+  createCoreDeps,
+  handlePayNotify,
+  OAUTH_COOKIE,
+  openH5Session,
+  SESSION_COOKIE,
+} from "@wxpay/core";
 import type { TTestCore } from "@wxpay/core/testing";
 import { createTestCore } from "@wxpay/core/testing";
 import type { Simulator } from "@wxpay/wechat-sim";
 import { createSimControl, startSimulator } from "@wxpay/wechat-sim";
 import type { TFetch } from "@wxpay/wechatpay";
 
-import { createApiContext, readCookie, sessionCookieHeader } from "../src/context";
+import { createApiContext, oauthCookieHeader, readCookie, sessionCookieHeader } from "../src/context";
 import { appRouter } from "../src/router";
 
 export type Harness = {
@@ -61,9 +69,21 @@ export async function startHarness(opts: {
         res.end(r.reply);
         return;
       }
+      if (url.pathname === "/api/wechat/oauth/start") {
+        const begun = beginOauth(current(), url.searchParams.get("returnTo"));
+        res.writeHead(302, { location: begun.url, "set-cookie": oauthCookieHeader(begun.cookie, false) });
+        res.end();
+        return;
+      }
       if (url.pathname === "/api/wechat/oauth/callback") {
-        const session = openH5Session(current().config.sessionSecret, readCookie(new Headers(req.headers as Record<string, string>), SESSION_COOKIE));
-        const done = await completeOauth(current(), { code: url.searchParams.get("code"), state: url.searchParams.get("state"), session });
+        const headers = new Headers(req.headers as Record<string, string>);
+        const session = openH5Session(current().config.sessionSecret, readCookie(headers, SESSION_COOKIE));
+        const done = await completeOauth(current(), {
+          code: url.searchParams.get("code"),
+          state: url.searchParams.get("state"),
+          oauthCookie: readCookie(headers, OAUTH_COOKIE),
+          session,
+        });
         res.writeHead(302, { location: done.returnTo, "set-cookie": sessionCookieHeader(done.cookie, false) });
         res.end();
         return;
@@ -182,12 +202,22 @@ export class Shopper {
     );
   }
 
-  /** OAuth round trip through the simulator's code: the session now carries this user's official-account openid. */
+  /**
+   * OAuth round trip: the shop's start route (nonce state + cookie), WeChat's authorize step played by the
+   * simulator's code for this user, then the shop's callback. The session now carries the official-account openid.
+   */
   async oauth(h: Harness, userId: string): Promise<void> {
+    const start = await fetch(`${this.base}/api/wechat/oauth/start?returnTo=/`, { headers: this.headers(), redirect: "manual" });
+    const authorize = new URL(start.headers.get("location") ?? "");
+    const state = authorize.searchParams.get("state") ?? "";
+    const oauthCookie = start.headers
+      .getSetCookie()
+      .find((c) => c.startsWith(`${OAUTH_COOKIE}=`))
+      ?.slice(OAUTH_COOKIE.length + 1)
+      .split(";")[0];
     const { code } = await h.control.oauthCode({ appId: h.deps.config.officialAccount.appId, userId });
-    const state = sealOauthState(h.deps.config.sessionSecret, "/", h.deps.now());
     const res = await fetch(`${this.base}/api/wechat/oauth/callback?code=${code}&state=${encodeURIComponent(state)}`, {
-      headers: this.headers(),
+      headers: { ...this.headers(), cookie: [this.headers().cookie, `${OAUTH_COOKIE}=${oauthCookie}`].filter(Boolean).join("; ") },
       redirect: "manual",
     });
     const set = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));

@@ -119,6 +119,19 @@ describe("prepay", () => {
     expect(verifyPaySign(p, [h.deps.config.key])).toBe(true);
   });
 
+  it("OAuth: WeChat gets an alphanumeric state; a callback whose state is not this browser's nonce is refused", async () => {
+    const s = new Shopper(h.url);
+    const start = await fetch(`${h.url}/api/wechat/oauth/start?returnTo=/orders`, { redirect: "manual" });
+    const state = new URL(start.headers.get("location") ?? "").searchParams.get("state") ?? "";
+    expect(state).toMatch(/^[A-Za-z0-9]{1,128}$/);
+    const { code } = await h.control.oauthCode({ appId: h.deps.config.officialAccount.appId, userId: "bob" });
+    // Someone else's callback link (login CSRF) arrives without the nonce cookie: refused, no openid.
+    const forged = await fetch(`${h.url}/api/wechat/oauth/callback?code=${code}&state=${state}`, { redirect: "manual" });
+    expect(forged.status).not.toBe(302);
+    expect(forged.headers.getSetCookie()).toEqual([]);
+    expect((await s.query<{ hasOpenid: boolean }>("session")).data).toEqual({ hasOpenid: false });
+  });
+
   it("mini: Bearer token from miniLogin, requestPayment params for the mini-program appid", async () => {
     const s = new Shopper(h.url);
     await s.miniLogin(h, "bob");

@@ -1,7 +1,7 @@
 // The one transition from "WeChat says this out_trade_no is paid" to order state, shared by the notify and
 // by every orderquery answer. It runs inside the caller's transaction and locks the order row, so any number of
 // concurrent deliveries for one order are applied one after another and exactly one of them makes it PAID.
-import { and, eq, inArray, ne } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 
 import type { Db } from "@wxpay/db";
 import { orderEvents, orders, paymentAttempts } from "@wxpay/db";
@@ -92,10 +92,16 @@ export async function applyPayment(tx: Tx, ev: TPaymentEvidence, now: Date, log:
       .where(and(eq(orders.id, order.id), eq(orders.status, "PENDING")))
       .returning({ id: orders.id });
     if (paid.length === 1) {
-      // The order's other attempts are still open at WeChat: mark them for closing, never for paying.
+      // The order's other attempts are still open at WeChat: mark them for closing, as soon as WeChat allows
+      // (closeorder is refused within 5 minutes of an order's creation). Money that still lands on one of them
+      // meanwhile becomes PAID_NEEDS_REVIEW below.
       await tx
         .update(paymentAttempts)
-        .set({ status: "SUPERSEDED", updatedAt: now })
+        .set({
+          status: "SUPERSEDED",
+          nextCheckAt: sql`greatest(${paymentAttempts.createdAt} + interval '5 minutes', ${now.toISOString()}::timestamptz)`,
+          updatedAt: now,
+        })
         .where(
           and(
             eq(paymentAttempts.orderId, order.id),

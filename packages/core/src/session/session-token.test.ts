@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import {
   openH5Session,
   openMiniToken,
-  openOauthState,
+  openOauthCookie,
   safeReturnPath,
   sealH5Session,
   sealMiniToken,
-  sealOauthState,
+  sealOauthCookie,
 } from "./session-token";
 
 const SECRET = "test-secret-0123456789-0123456789-abcdef";
@@ -37,11 +37,12 @@ describe("session tokens", () => {
     expect(openMiniToken(SECRET, token, new Date(now.getTime() + 1000))).toBeUndefined();
   });
 
-  it("OAuth state is signed, expires after 10 minutes, and only returns to same-origin paths", () => {
+  it("the OAuth cookie is signed, expires after 10 minutes, and only returns to same-origin paths", () => {
     const now = new Date("2026-01-01T00:00:00Z");
-    const state = sealOauthState(SECRET, "/orders/o_1", now);
-    expect(openOauthState(SECRET, state, now)).toEqual({ returnTo: "/orders/o_1" });
-    expect(openOauthState(SECRET, state, new Date(now.getTime() + 11 * 60 * 1000))).toBeUndefined();
+    const cookie = sealOauthCookie(SECRET, { nonce: "abc123", returnTo: "/orders/o_1" }, now);
+    expect(openOauthCookie(SECRET, cookie, now)).toEqual({ nonce: "abc123", returnTo: "/orders/o_1" });
+    expect(openOauthCookie(SECRET, cookie, new Date(now.getTime() + 11 * 60 * 1000))).toBeUndefined();
+    expect(openOauthCookie(SECRET, `${cookie}x`, now)).toBeUndefined();
     expect(safeReturnPath("https://evil.example/")).toBe("/");
     expect(safeReturnPath("//evil.example/")).toBe("/");
     expect(safeReturnPath("/\\evil")).toBe("/");

@@ -60,16 +60,26 @@ export function openMiniToken(secret: string, token: string | undefined, now: Da
   return { kind: "mini", customerId: d.cid, openid: d.mo, expiresAt: new Date(d.exp) };
 }
 
-/** Signed OAuth `state`: where to return, bound to the time it was issued (valid 10 minutes). */
-export function sealOauthState(secret: string, returnTo: string, now: Date): string {
-  return seal(secret, "oauth", { r: returnTo, t: now.getTime() });
+export const OAUTH_COOKIE = "wxpay_oauth";
+export const OAUTH_COOKIE_MAX_AGE_S = 600;
+
+/**
+ * The OAuth round trip's cookie: the `state` nonce sent to WeChat, where to return, and when it started (valid
+ * 10 minutes). WeChat only carries `state` as [A-Za-z0-9]{0,128}, so the signed part stays in our cookie.
+ */
+export function sealOauthCookie(secret: string, v: { nonce: string; returnTo: string }, now: Date): string {
+  return seal(secret, "oauth", { n: v.nonce, r: v.returnTo, t: now.getTime() });
 }
 
-export function openOauthState(secret: string, state: string | undefined, now: Date): { returnTo: string } | undefined {
-  const d = open(secret, "oauth", state);
-  if (!d || typeof d.r !== "string" || typeof d.t !== "number") return undefined;
-  if (now.getTime() - d.t > 10 * 60 * 1000 || d.t > now.getTime() + 60_000) return undefined;
-  return { returnTo: d.r };
+export function openOauthCookie(
+  secret: string,
+  cookie: string | undefined,
+  now: Date,
+): { nonce: string; returnTo: string } | undefined {
+  const d = open(secret, "oauth", cookie);
+  if (!d || typeof d.n !== "string" || typeof d.r !== "string" || typeof d.t !== "number") return undefined;
+  if (now.getTime() - d.t > OAUTH_COOKIE_MAX_AGE_S * 1000 || d.t > now.getTime() + 60_000) return undefined;
+  return { nonce: d.n, returnTo: d.r };
 }
 
 /** Only same-origin paths: an open redirect through the OAuth round trip is not possible. */

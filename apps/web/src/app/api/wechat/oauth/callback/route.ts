@@ -1,5 +1,5 @@
-import { readCookie, sessionCookieHeader } from "@wxpay/api";
-import { completeOauth, isCoreError, openH5Session, SESSION_COOKIE } from "@wxpay/core";
+import { oauthCookieHeader, readCookie, sessionCookieHeader } from "@wxpay/api";
+import { completeOauth, isCoreError, OAUTH_COOKIE, openH5Session, SESSION_COOKIE } from "@wxpay/core";
 
 import { coreDeps } from "~/server/deps";
 
@@ -12,16 +12,15 @@ export async function GET(request: Request) {
     const done = await completeOauth(deps, {
       code: url.searchParams.get("code"),
       state: url.searchParams.get("state"),
+      oauthCookie: readCookie(request.headers, OAUTH_COOKIE),
       session,
     });
-    return new Response(null, {
-      status: 302,
-      headers: {
-        location: `${deps.config.appUrl}${done.returnTo}`,
-        "set-cookie": sessionCookieHeader(done.cookie, deps.config.appUrl.startsWith("https://")),
-        "cache-control": "no-store",
-      },
-    });
+    const secure = deps.config.appUrl.startsWith("https://");
+    const headers = new Headers({ location: `${deps.config.appUrl}${done.returnTo}`, "cache-control": "no-store" });
+    headers.append("set-cookie", sessionCookieHeader(done.cookie, secure));
+    // The round trip is over: its nonce must not be usable again.
+    headers.append("set-cookie", oauthCookieHeader("", secure, 0));
+    return new Response(null, { status: 302, headers });
   } catch (err) {
     const message = isCoreError(err) ? err.message : "微信授权失败，请稍后重试";
     if (!isCoreError(err)) console.error("[oauth]", err);
