@@ -44,11 +44,25 @@ test("a desktop browser is told to pay on a phone, with the order link and a QR 
   await d.goto(`/orders/${orderId}`);
   const notice = d.getByTestId("desktop-notice");
   await expect(notice).toContainText("请在手机上完成支付");
-  await expect(d.getByTestId("order-link")).toContainText(`/orders/${orderId}`);
+  await expect(d.getByTestId("order-link")).toContainText("/api/orders/handoff?t=");
   await expect(notice.locator(".qr svg")).toBeVisible();
   await expect(d.getByTestId("pay-button")).toHaveCount(0);
   await keepScreenshot(d, "pay-page-desktop");
-  await desktop.close();
+
+  // A phone that never saw this shop scans the code: it continues the same order and can pay.
+  const handoff = (await d.getByTestId("order-link").textContent()) ?? "";
+  const phone = await browser.newContext({ ...devices["Pixel 7"], locale: "zh-CN" });
+  const p = await phone.newPage();
+  await p.goto(handoff);
+  await p.waitForURL(`**/orders/${orderId}`);
+  await expect(p.getByTestId("pay-button")).toBeVisible();
+  // A tampered link gives nothing away.
+  const stranger = await browser.newContext({ ...devices["Pixel 7"], locale: "zh-CN" });
+  const q = await stranger.newPage();
+  await q.goto(`${handoff.slice(0, -3)}abc`);
+  await q.goto(`/orders/${orderId}`);
+  await expect(q.getByTestId("pay-button")).toHaveCount(0);
+  await Promise.all([desktop.close(), phone.close(), stranger.close()]);
 });
 
 test("dev 'as WeChat' mode: a desktop browser loads the simulator's bridge and pays with JSAPI", async ({ browser }) => {

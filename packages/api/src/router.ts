@@ -2,6 +2,7 @@ import { miniLoginProcedure } from "./routers/auth";
 import { productsProcedure } from "./routers/catalog";
 import {
   createOrderProcedure,
+  handoffLinkProcedure,
   myOrdersProcedure,
   orderStatusProcedure,
   sessionInfoProcedure,
@@ -17,6 +18,7 @@ export const appRouter = createRouter({
   orderStatus: orderStatusProcedure,
   myOrders: myOrdersProcedure,
   session: sessionInfoProcedure,
+  handoffLink: handoffLinkProcedure,
   miniLogin: miniLoginProcedure,
 });
 

@@ -102,3 +102,5 @@ export const ZSessionOutput = z.object({
   /** Whether the H5 session already carries the official-account openid (JSAPI needs it). */
   hasOpenid: z.boolean(),
 });
+
+export const ZHandoffLinkOutput = z.object({ url: z.string(), expiresAt: z.string() });

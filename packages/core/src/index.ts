@@ -26,3 +26,4 @@ export { newCustomerIdForSession } from "./ids";
 export * from "./orders/list-orders-needing-review";
 export * from "./reconcile/reconcile-pass";
 export * from "./reconcile/reconcile-tick";
+export * from "./orders/order-handoff";

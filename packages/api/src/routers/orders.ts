@@ -2,12 +2,21 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 
 import type { TOrderView } from "@wxpay/core";
-import { CoreError, createOrder, getOrderStatus, listMyOrders, newCustomerIdForSession, sealH5Session } from "@wxpay/core";
+import {
+  CoreError,
+  createOrder,
+  getOrderStatus,
+  listMyOrders,
+  newCustomerIdForSession,
+  orderHandoffLink,
+  sealH5Session,
+} from "@wxpay/core";
 
 import type { TApiContext } from "../context";
 import {
   ZCreateOrderInput,
   ZCreateOrderOutput,
+  ZHandoffLinkOutput,
   ZMyOrdersOutput,
   ZOrderStatusInput,
   ZOrderView,
@@ -66,3 +75,12 @@ export const sessionInfoProcedure = publicProcedure
   .input(z.object({}).strict().optional())
   .output(ZSessionOutput)
   .query(({ ctx }) => ({ hasOpenid: ctx.session?.kind === "h5" && Boolean(ctx.session.openid) }));
+
+/** For a desktop browser: a 10-minute link (QR code) that continues this order on the shopper's phone. */
+export const handoffLinkProcedure = sessionProcedure
+  .input(ZOrderStatusInput)
+  .output(ZHandoffLinkOutput)
+  .query(async ({ ctx, input }) => {
+    const r = await orderHandoffLink(ctx.deps, ctx.session, input.orderId);
+    return { url: r.url, expiresAt: r.expiresAt.toISOString() };
+  });

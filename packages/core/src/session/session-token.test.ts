@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 
 import {
   openH5Session,
+  openHandoff,
   openMiniToken,
   openOauthCookie,
   safeReturnPath,
   sealH5Session,
+  sealHandoff,
   sealMiniToken,
   sealOauthCookie,
 } from "./session-token";
@@ -47,5 +49,15 @@ describe("session tokens", () => {
     expect(safeReturnPath("//evil.example/")).toBe("/");
     expect(safeReturnPath("/\\evil")).toBe("/");
     expect(safeReturnPath("/orders/o_1?x=1")).toBe("/orders/o_1?x=1");
+  });
+
+  it("a handoff link carries the customer for 10 minutes and cannot be altered", () => {
+    const now = new Date("2026-01-01T00:00:00Z");
+    const t = sealHandoff(SECRET, { customerId: CID, orderId: "o_1" }, now);
+    expect(openHandoff(SECRET, t, now)).toEqual({ customerId: CID, orderId: "o_1" });
+    expect(openHandoff(SECRET, t, new Date(now.getTime() + 10 * 60 * 1000))).toBeUndefined();
+    expect(openHandoff(SECRET, `${t.slice(0, -1)}x`, now)).toBeUndefined();
+    // Purpose-bound: a session cookie is not a handoff token.
+    expect(openHandoff(SECRET, sealH5Session(SECRET, { customerId: CID }), now)).toBeUndefined();
   });
 });

@@ -88,3 +88,19 @@ export function safeReturnPath(candidate: string | null | undefined): string {
   if (candidate.length > 1024) return "/";
   return candidate;
 }
+
+export const HANDOFF_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * A short-lived link that lets the shopper's phone continue an order started in a desktop browser: opening it
+ * gives the phone the same (anonymous) customer session. Shown only to the order's owner, valid 10 minutes.
+ */
+export function sealHandoff(secret: string, v: { customerId: string; orderId: string }, now: Date): string {
+  return seal(secret, "handoff", { cid: v.customerId, oid: v.orderId, exp: now.getTime() + HANDOFF_TTL_MS });
+}
+
+export function openHandoff(secret: string, token: string | undefined, now: Date): { customerId: string; orderId: string } | undefined {
+  const d = open(secret, "handoff", token);
+  if (!d || !isId(d.cid) || typeof d.oid !== "string" || typeof d.exp !== "number" || d.exp <= now.getTime()) return undefined;
+  return { customerId: d.cid, orderId: d.oid };
+}

@@ -18,9 +18,10 @@ export const metadata = { title: "确认订单 · 茶与器" };
 export default async function OrderPage(props: { params: Promise<{ orderId: string }> }) {
   const { orderId } = await props.params;
   const [client, api] = await Promise.all([shopperClient(), serverApi()]);
-  const [order, session] = await Promise.all([
+  const [order, session, handoff] = await Promise.all([
     tryServer(() => api.orderStatus({ orderId })),
     tryServer(() => api.session()),
+    client.kind === "desktop" ? tryServer(() => api.handoffLink({ orderId })) : undefined,
   ]);
   if (!order.ok) {
     return <OrderProblem text={order.notFound ? textForAppCode("NOT_FOUND") : UNKNOWN_ERROR_TEXT} />;
@@ -40,7 +41,8 @@ export default async function OrderPage(props: { params: Promise<{ orderId: stri
         </p>
       ) : client.kind === "desktop" ? (
         <DesktopNotice
-          href={`${env().APP_URL}/orders/${o.orderId}`}
+          // The phone has no session of this browser: the 10-minute handoff link carries it over.
+          href={handoff?.ok ? handoff.data.url : `${env().APP_URL}/orders/${o.orderId}`}
           title="请在手机上完成支付"
           text="电脑浏览器无法使用微信支付。请用手机微信扫描二维码，或在手机浏览器中打开下面的链接继续支付。"
         />
