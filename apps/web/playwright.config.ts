@@ -45,6 +45,8 @@ export default defineConfig({
     {
       name: "web",
       command: "pnpm exec tsx e2e/serve.ts",
+      // SIGTERM (not Playwright's default SIGKILL) so serve.ts drops its database and stops its own PostgreSQL.
+      gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
       url: `${WEB}/api/health`,
       timeout: 120_000,
       reuseExistingServer: false,
