@@ -8,6 +8,8 @@ export { createApiContext, oauthCookieHeader, readCookie, sessionCookieHeader } 
 export type { TApiContext } from "./context";
 export { createCallerFactory } from "./trpc";
 export * from "./schemas";
+/** `error.data.appCode` of every shop API error: what front ends map to their own sentences. */
+export type { TCoreErrorCode as TAppCode } from "@wxpay/core";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,17 +1,8 @@
 // Turning API errors into what a shopper reads. Pages show these sentences per appCode, never raw codes.
 
-export type TAppCode =
-  | "NOT_FOUND"
-  | "UNKNOWN_SKU"
-  | "BAD_INPUT"
-  | "OAUTH_REQUIRED"
-  | "LOGIN_REQUIRED"
-  | "ORDER_PAID"
-  | "ORDER_CLOSED"
-  | "WECHAT_BUSY"
-  | "WECHAT_REJECTED"
-  | "URL_NOT_ALLOWED"
-  | "TOO_MANY_REQUESTS";
+import type { TAppCode } from "@wxpay/api";
+
+export type { TAppCode };
 
 const TEXT: Record<TAppCode, string> = {
   NOT_FOUND: "没有找到这笔订单",

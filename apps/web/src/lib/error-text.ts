@@ -1,21 +1,14 @@
 // What a shopper reads when something goes wrong: one Chinese sentence per API error code (the `appCode` of
 // the shop API), never the code itself, a tRPC code or a stack trace.
 
-export type TAppCode =
-  | "NOT_FOUND"
-  | "UNKNOWN_SKU"
-  | "OAUTH_REQUIRED"
-  | "LOGIN_REQUIRED"
-  | "ORDER_PAID"
-  | "ORDER_CLOSED"
-  | "WECHAT_BUSY"
-  | "WECHAT_REJECTED"
-  | "URL_NOT_ALLOWED"
-  | "TOO_MANY_REQUESTS";
+import type { TAppCode } from "@wxpay/api";
+
+export type { TAppCode };
 
 const TEXT: Record<TAppCode, string> = {
   NOT_FOUND: "没有找到这笔订单。订单只能在下单时使用的浏览器里查看，请从「我的订单」进入。",
   UNKNOWN_SKU: "这件商品已下架或暂不销售，请刷新页面后重新选择。",
+  BAD_INPUT: "请求的内容有误，请返回上一页重新操作。",
   OAUTH_REQUIRED: "需要先确认你的微信身份，正在跳转…",
   LOGIN_REQUIRED: "登录已过期，请重新进入本店。",
   ORDER_PAID: "这笔订单已经支付成功，无需重复付款。",
