@@ -1,2 +1,6 @@
 export * from "./db-crash-probe";
 export * from "./pg-control";
+export * from "./shop-db";
+export * from "./shopper";
+export * from "./system";
+export * from "./web-process";
