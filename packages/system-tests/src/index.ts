@@ -1,4 +1,5 @@
 export * from "./db-crash-probe";
+export * from "./load";
 export * from "./pg-control";
 export * from "./shop-db";
 export * from "./shopper";

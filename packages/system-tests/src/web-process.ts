@@ -85,6 +85,19 @@ async function waitForHealth(
   throw new Error(`web at ${url} not healthy after ${timeoutMs} ms (${last}):\n${output().slice(-3000)}`);
 }
 
+// Process groups of web processes still running. If the test runner exits without stopping them (a failed hook,
+// a crash), they die with it instead of living on, orphaned, against a database that is gone.
+const liveGroups = new Set<number>();
+process.on("exit", () => {
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
 export async function startWeb(opts: StartWebOptions): Promise<WebProcess> {
   assertWebBuilt();
   const port = await freePort();
@@ -119,26 +132,32 @@ export async function startWeb(opts: StartWebOptions): Promise<WebProcess> {
   child.stderr?.on("data", append);
   const output = () => out;
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const pgid = child.pid;
+  if (pgid) liveGroups.add(pgid);
+  // Known once the server listens; stop() may run before that.
+  const server: { pid?: number } = {};
 
+  /** SIGTERM to the group (launcher and server); SIGKILL for whatever is still there after 10 s. */
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+    if (!pgid || !liveGroups.has(pgid)) return;
+    const gone = () =>
+      (child.exitCode !== null || child.signalCode !== null) && (!server.pid || !processAlive(server.pid));
     try {
-      process.kill(-child.pid, "SIGTERM");
+      process.kill(-pgid, "SIGTERM");
     } catch {
-      return;
+      // the group is already empty
     }
-    const killed = await Promise.race([
-      exited.then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
-    ]);
-    if (!killed) {
+    const deadline = Date.now() + 10_000;
+    while (!gone() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (!gone()) {
       try {
-        process.kill(-child.pid, "SIGKILL");
+        process.kill(-pgid, "SIGKILL");
       } catch {
         // already gone
       }
       await exited;
     }
+    liveGroups.delete(pgid);
   };
 
   try {
@@ -148,6 +167,7 @@ export async function startWeb(opts: StartWebOptions): Promise<WebProcess> {
     throw err;
   }
   const serverPid = listenerPid(port);
+  server.pid = serverPid;
   if (!serverPid) {
     await stop();
     throw new Error(`nothing listens on ${url} although it answered`);
