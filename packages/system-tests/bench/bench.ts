@@ -344,6 +344,12 @@ ${perRound}
 ${statementTable}
 `;
   fs.writeFileSync(OUT_FILE, md);
+  try {
+    // The repository's formatter lays the tables out, so a fresh run leaves `pnpm format:check` clean.
+    execFileSync(path.resolve(PACKAGE_DIR, "../../node_modules/.bin/prettier"), ["--write", OUT_FILE], { stdio: "ignore" });
+  } catch {
+    // formatting is cosmetic
+  }
   console.log(`\n${table}\n\n${machine}\n`);
   if (statementTable) console.log(`${statementTable}\n`);
   log(`written to ${path.relative(process.cwd(), OUT_FILE)}`);
