@@ -346,7 +346,9 @@ ${statementTable}
   fs.writeFileSync(OUT_FILE, md);
   try {
     // The repository's formatter lays the tables out, so a fresh run leaves `pnpm format:check` clean.
-    execFileSync(path.resolve(PACKAGE_DIR, "../../node_modules/.bin/prettier"), ["--write", OUT_FILE], { stdio: "ignore" });
+    execFileSync(path.resolve(PACKAGE_DIR, "../../node_modules/.bin/prettier"), ["--write", OUT_FILE], {
+      stdio: "ignore",
+    });
   } catch {
     // formatting is cosmetic
   }
