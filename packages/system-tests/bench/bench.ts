@@ -304,9 +304,9 @@ try {
   const statementTable = perNotify.length
     ? [
         `Statements per applied notify (pg_stat_statements over ${1000} notifies to the bare server; ` +
-          `${f1(perNotify.reduce((n, s) => n + s.calls, 0))} besides COMMIT). drizzle sends them unprepared, so postgres.js ` +
-          "describes each parameterized one first: two round trips apiece. `tsx scripts/notify-round-trips.ts` splits the " +
-          "cost between drizzle, the describe round trips and the statement count.",
+          `${f1(perNotify.reduce((n, s) => n + s.calls, 0))} besides COMMIT), each prepared once per connection ` +
+          "(@wxpay/db's client makes postgres.js prepare what drizzle sends). `tsx scripts/notify-round-trips.ts` compares " +
+          "core's handler with the same work written directly against postgres.js.",
         "",
         "| per notify | mean ms | statement |",
         "|---:|---:|---|",

@@ -1,5 +1,5 @@
 // `tsx scripts/notify-round-trips.ts [rounds=3] [notifies=2000]`: where the notify path's time goes. In one process,
-// on one database, interleaved: core's handlePayNotify (drizzle, ten statements per applied payment), the same ten
+// on one database, interleaved: core's handlePayNotify (drizzle: BEGIN, a locking SELECT, one CTE transition, the delivery record, COMMIT), the same ten
 // statements written directly with postgres.js (unprepared like drizzle sends them, then prepared), and a sketch of
 // the same happy path in four round trips (BEGIN; one SELECT … FOR UPDATE joining attempt and
 // order; one statement whose CTEs write attempt, order, sibling attempts, PAID event and delivery record; COMMIT),
@@ -178,7 +178,7 @@ async function run(name: string, handler: (body: string) => Promise<string>) {
 }
 
 const variants: Record<string, (body: string) => Promise<string>> = {
-  "core (drizzle, 10 statements)": (body) => handlePayNotify(deps, { body }).then((r) => r.reply),
+  "core (handlePayNotify)": (body) => handlePayNotify(deps, { body }).then((r) => r.reply),
   "postgres.js, same 10, unprepared": (body) => tenStatements(unprepared, body),
   "postgres.js, same 10, prepared": (body) => tenStatements(prepared, body),
   "postgres.js, 4 round trips, prepared": (body) => fourRoundTrips(prepared, body),

@@ -1,7 +1,7 @@
 // The one transition from "WeChat says this out_trade_no is paid" to order state, shared by the notify and
-// by every orderquery answer. It runs inside the caller's transaction and locks the order row, so any number of
-// concurrent deliveries for one order are applied one after another and exactly one of them makes it PAID.
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
+// by every orderquery answer. It runs inside the caller's transaction and locks the attempt and order rows, so any
+// number of concurrent deliveries for one order are applied one after another and exactly one makes it PAID.
+import { eq, sql } from "drizzle-orm";
 
 import type { Db } from "@wxpay/db";
 import { orderEvents, orders, paymentAttempts } from "@wxpay/db";
@@ -38,20 +38,19 @@ export type TApplyResult = { verdict: TApplyVerdict; orderId?: string; attemptId
 export const ACKNOWLEDGED_VERDICTS: ReadonlySet<string> = new Set(["APPLIED", "DUPLICATE", "PAID_NEEDS_REVIEW", "NOT_SUCCESS"]);
 
 export async function applyPayment(tx: Tx, ev: TPaymentEvidence, now: Date, log: Logger): Promise<TApplyResult> {
-  const [found] = await tx
-    .select({ id: paymentAttempts.id, orderId: paymentAttempts.orderId })
+  // WeChat: "采用数据锁进行并发控制" — one statement finds the attempt and locks it with its order: every
+  // delivery for this order waits here, then sees what the one before it committed.
+  const [row] = await tx
+    .select({ attempt: paymentAttempts, order: orders })
     .from(paymentAttempts)
+    .innerJoin(orders, eq(orders.id, paymentAttempts.orderId))
     .where(eq(paymentAttempts.outTradeNo, ev.outTradeNo))
-    .limit(1);
-  if (!found) {
+    .for("update");
+  if (!row) {
     log.alert("payment for an unknown out_trade_no", { outTradeNo: ev.outTradeNo, transactionId: ev.transactionId, source: ev.source });
     return { verdict: "UNKNOWN_ORDER", detail: "no payment attempt has this out_trade_no" };
   }
-
-  // WeChat: "采用数据锁进行并发控制" — the order row is the lock for everything about this order's money.
-  const [order] = await tx.select().from(orders).where(eq(orders.id, found.orderId)).for("update");
-  const [attempt] = await tx.select().from(paymentAttempts).where(eq(paymentAttempts.id, found.id));
-  if (!order || !attempt) return { verdict: "UNKNOWN_ORDER", detail: "order vanished" };
+  const { attempt, order } = row;
   const ids = { orderId: order.id, attemptId: attempt.id };
 
   if (attempt.mchId !== ev.mchId) {
@@ -80,49 +79,48 @@ export async function applyPayment(tx: Tx, ev: TPaymentEvidence, now: Date, log:
     return { verdict: "PAID_NEEDS_REVIEW", ...ids, detail: "another transaction_id already recorded for this attempt" };
   }
 
+  if (order.status === "PENDING") {
+    // The whole transition in one statement (one round trip): the attempt paid, the order PAID (still guarded by
+    // its status), the order's other attempts marked for closing as soon as WeChat allows (closeorder is refused
+    // within 5 minutes of an order's creation; money that still lands on them becomes PAID_NEEDS_REVIEW), and
+    // the PAID event — which a unique index allows once per order.
+    const at = now.toISOString();
+    const paidAt = ev.paidAt.toISOString();
+    const data = JSON.stringify({ transactionId: ev.transactionId, totalFeeFen: ev.totalFeeFen, paidAt });
+    await tx.execute(sql`
+      with paid_attempt as (
+        update payment_attempts
+           set status = 'PAID', transaction_id = ${ev.transactionId}, paid_at = ${paidAt}::timestamptz,
+               next_check_at = null, updated_at = ${at}::timestamptz
+         where id = ${attempt.id} and transaction_id is null
+        returning id
+      ), paid_order as (
+        update orders
+           set status = 'PAID', paid_attempt_id = ${attempt.id}, transaction_id = ${ev.transactionId},
+               paid_at = ${paidAt}::timestamptz, updated_at = ${at}::timestamptz
+         where id = ${order.id} and status = 'PENDING' and exists (select 1 from paid_attempt)
+        returning id
+      ), superseded as (
+        update payment_attempts
+           set status = 'SUPERSEDED',
+               next_check_at = greatest(created_at + interval '5 minutes', ${at}::timestamptz),
+               updated_at = ${at}::timestamptz
+         where order_id = ${order.id} and id <> ${attempt.id} and status in ('CREATED', 'PREPAID')
+           and exists (select 1 from paid_order)
+        returning id
+      )
+      insert into order_events (order_id, attempt_id, type, source, data)
+      select ${order.id}, ${attempt.id}, 'PAID', ${ev.source}, ${data}::jsonb from paid_order`);
+    return { verdict: "APPLIED", ...ids };
+  }
+
+  // Real money for an order that is closed, or already paid through another attempt: never drop it.
   await tx
     .update(paymentAttempts)
     .set({ status: "PAID", transactionId: ev.transactionId, paidAt: ev.paidAt, nextCheckAt: null, updatedAt: now })
     .where(eq(paymentAttempts.id, attempt.id));
-
-  if (order.status === "PENDING") {
-    const paid = await tx
-      .update(orders)
-      .set({ status: "PAID", paidAttemptId: attempt.id, transactionId: ev.transactionId, paidAt: ev.paidAt, updatedAt: now })
-      .where(and(eq(orders.id, order.id), eq(orders.status, "PENDING")))
-      .returning({ id: orders.id });
-    if (paid.length === 1) {
-      // The order's other attempts are still open at WeChat: mark them for closing, as soon as WeChat allows
-      // (closeorder is refused within 5 minutes of an order's creation). Money that still lands on one of them
-      // meanwhile becomes PAID_NEEDS_REVIEW below.
-      await tx
-        .update(paymentAttempts)
-        .set({
-          status: "SUPERSEDED",
-          nextCheckAt: sql`greatest(${paymentAttempts.createdAt} + interval '5 minutes', ${now.toISOString()}::timestamptz)`,
-          updatedAt: now,
-        })
-        .where(
-          and(
-            eq(paymentAttempts.orderId, order.id),
-            ne(paymentAttempts.id, attempt.id),
-            inArray(paymentAttempts.status, ["CREATED", "PREPAID"]),
-          ),
-        );
-      await tx.insert(orderEvents).values({
-        orderId: order.id,
-        attemptId: attempt.id,
-        type: "PAID",
-        source: ev.source,
-        data: { transactionId: ev.transactionId, totalFeeFen: ev.totalFeeFen, paidAt: ev.paidAt.toISOString() },
-      });
-      return { verdict: "APPLIED", ...ids };
-    }
-  }
-
-  // Real money for an order that is closed, or already paid through another attempt: never drop it.
   const previous = order.status;
-  if (previous === "PENDING" || previous === "CLOSED" || previous === "PAID") {
+  if (previous === "CLOSED" || previous === "PAID") {
     await tx.update(orders).set({ status: "PAID_NEEDS_REVIEW", updatedAt: now }).where(eq(orders.id, order.id));
   }
   await tx.insert(orderEvents).values({
