@@ -25,10 +25,13 @@ describe.runIf(findPostgresBinDir() !== undefined)("two web instances on one dat
   beforeAll(async () => {
     // Simulated time runs 10x: the simulator's duplicate copies come 100 ms apart instead of a second.
     sys = await startSystem({ timeScale: 10 });
-    // One after the other: each instance applies migrations at boot, and two first boots on an empty database at
-    // the same moment can collide on CREATE TABLE (migrations take no lock), leaving the loser answering 500.
-    a = await startWeb({ databaseUrl: sys.databaseUrl, simUrl: sys.sim.url, reconcileIntervalSeconds: 1 });
-    b = await startWeb({ databaseUrl: sys.databaseUrl, simUrl: sys.sim.url, reconcileIntervalSeconds: 1 });
+    // Both first boots at the same moment on an empty database: each applies migrations at boot, serialised by an
+    // advisory lock, so neither collides on CREATE TABLE.
+    [a, b] = await Promise.all([
+      startWeb({ databaseUrl: sys.databaseUrl, simUrl: sys.sim.url, reconcileIntervalSeconds: 1 }),
+      startWeb({ databaseUrl: sys.databaseUrl, simUrl: sys.sim.url, reconcileIntervalSeconds: 1 }),
+    ]);
+    for (const web of [a, b]) expect((await fetch(`${web.url}/api/health`)).status).toBe(200);
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
