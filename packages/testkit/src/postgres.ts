@@ -68,27 +68,26 @@ export async function startThrowawayPostgres(opts: { binDir?: string } = {}): Pr
   run("pg_ctl", ["-D", dataDir, "-o", options, "-l", path.join(base, "server.log"), "-w", "-t", "60", "start"]);
   const pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
   let stopped = false;
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    port,
-    dataDir,
-    pid,
-    stop() {
-      if (stopped) return;
-      stopped = true;
+  // A server must not outlive the process that started it, even when that process forgets to stop it.
+  const onExit = () => stop();
+  process.once("exit", onExit);
+  function stop() {
+    if (stopped) return;
+    stopped = true;
+    process.off("exit", onExit);
+    try {
+      run("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "-t", "20", "stop"]);
+    } catch {
+      // Fall back to our own postmaster by its pid.
       try {
-        run("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "-t", "20", "stop"]);
+        process.kill(pid, "SIGQUIT");
       } catch {
-        // Fall back to our own postmaster by its pid.
-        try {
-          process.kill(pid, "SIGQUIT");
-        } catch {
-          // already gone
-        }
+        // already gone
       }
-      fs.rmSync(base, { recursive: true, force: true });
-    },
-  };
+    }
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dataDir, pid, stop };
 }
 
 /** Replaces the database name of a postgres:// URL. */
