@@ -1,0 +1,16 @@
+// Server start on the Node.js runtime: open the database, apply committed migrations, start reconciliation.
+import os from "node:os";
+
+import { startReconciler } from "@wxpay/core";
+
+import { env } from "./env";
+import { coreDeps, dbHandle } from "./server/deps";
+
+export async function startServer(): Promise<void> {
+  const handle = await dbHandle();
+  console.log(`[db] ${handle.driver} ready, migrations applied`);
+  const intervalSeconds = env().RECONCILE_INTERVAL_SECONDS;
+  if (intervalSeconds > 0) {
+    startReconciler(await coreDeps(), { instance: `${os.hostname()}:${process.pid}`, intervalMs: intervalSeconds * 1000 });
+  }
+}
