@@ -11,6 +11,7 @@ import {
   completeOauth,
   createCoreDeps,
   handlePayNotify,
+  handleRefundNotify,
   OAUTH_COOKIE,
   openH5Session,
   SESSION_COOKIE,
@@ -66,6 +67,12 @@ export async function startHarness(opts: {
         const text = body.toString("utf8");
         const r = await handlePayNotify(current(), { body: text, remoteAddr: req.socket.remoteAddress });
         notifyLog.push({ body: text, reply: r.reply, verdict: r.verdict });
+        res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
+        res.end(r.reply);
+        return;
+      }
+      if (url.pathname === "/api/wechat/refund/notify" && req.method === "POST") {
+        const r = await handleRefundNotify(current(), { body: body.toString("utf8") });
         res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
         res.end(r.reply);
         return;

@@ -27,3 +27,6 @@ export * from "./orders/list-orders-needing-review";
 export * from "./reconcile/reconcile-pass";
 export * from "./reconcile/reconcile-tick";
 export * from "./orders/order-handoff";
+export * from "./refunds/apply-refund-result";
+export * from "./refunds/handle-refund-notify";
+export * from "./refunds/request-refund";

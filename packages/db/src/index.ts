@@ -8,6 +8,7 @@ export {
   paymentNotifications,
   products,
   reconcilerTicks,
+  refunds,
   wechatCredentials,
 } from "./schema";
 export type {
@@ -16,4 +17,5 @@ export type {
   TPaymentAttemptRow,
   TPaymentNotificationRow,
   TProductRow,
+  TRefundRow,
 } from "./schema";

@@ -226,3 +226,46 @@ export const reconcilerTicks = pgTable("reconciler_ticks", {
   finishedAt: timestamp({ withTimezone: true }),
   stats: jsonb().$type<Record<string, number>>(),
 });
+
+export const refundStatus = pgEnum("refund_status", [
+  /** Sent (or about to be sent) to WeChat; the same out_refund_no is re-sent until WeChat accepts it. */
+  "REQUESTED",
+  "SUCCESS",
+  /** WeChat: 退款异常 — the money could not reach the payer; an operator resolves it on the merchant platform. */
+  "CHANGE",
+  "REFUNDCLOSE",
+  /** WeChat refused the request for good. */
+  "FAILED",
+]);
+
+/** A refund of one paid attempt (in full), idempotent towards WeChat by out_refund_no. */
+export const refunds = pgTable(
+  "refunds",
+  {
+    outRefundNo: text().primaryKey(),
+    orderId: text()
+      .notNull()
+      .references(() => orders.id),
+    attemptId: text()
+      .notNull()
+      .references(() => paymentAttempts.id),
+    refundFeeFen: integer().notNull(),
+    status: refundStatus().notNull().default("REQUESTED"),
+    refundId: text(),
+    reason: text(),
+    lastError: text(),
+    succeededAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("refunds_refund_fee_fen_positive", sql`${t.refundFeeFen} > 0`),
+    check("refunds_out_refund_no_format", sql`${t.outRefundNo} ~ '^[0-9A-Za-z_|*@-]{1,64}$'`),
+    // At most one live refund per paid attempt: a second request re-sends the first.
+    uniqueIndex("refunds_one_live_per_attempt")
+      .on(t.attemptId)
+      .where(sql`${t.status} in ('REQUESTED', 'SUCCESS', 'CHANGE')`),
+  ],
+);
+
+export type TRefundRow = typeof refunds.$inferSelect;

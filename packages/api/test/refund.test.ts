@@ -1,0 +1,120 @@
+// Returning money: an operator's refund of a paid order, and of a payment that landed where it could not be
+// taken; WeChat's encrypted refund notify settles it, exactly once.
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { requestRefund } from "@wxpay/core";
+import { orderEvents, orders, paymentAttempts, refunds } from "@wxpay/db";
+import { buildXml, encryptReqInfo, replyXml } from "@wxpay/wechatpay";
+
+import type { Harness } from "./harness";
+import { eventually, Shopper, startHarness } from "./harness";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ label: "api_refund" });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function paidOrder(shopper = new Shopper(h.url)) {
+  const orderId = (await shopper.mutate<{ orderId: string }>("createOrder", { items: [{ sku: "CUP-CELADON", qty: 2 }] })).data?.orderId ?? "";
+  await shopper.mutate("prepay", { orderId, channel: "h5" });
+  const [attempt] = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
+  await h.control.pay({ outTradeNo: attempt?.outTradeNo, userId: "alice" });
+  await eventually(
+    async () => (await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.id, attempt?.id ?? ""))).at(0)?.status,
+    (s) => s === "PAID",
+  );
+  return { orderId, outTradeNo: attempt?.outTradeNo ?? "", shopper };
+}
+
+const orderStatus = async (orderId: string) => (await h.deps.db.select().from(orders).where(eq(orders.id, orderId)))[0]?.status;
+const eventTypes = async (orderId: string) =>
+  (await h.deps.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(orderEvents.id)).map((e) => e.type);
+
+describe("refunds", () => {
+  it("a paid order is refunded in full: REFUNDING, then REFUNDED when WeChat's refund notify arrives", async () => {
+    const p = await paidOrder();
+    const r = await requestRefund(h.deps, { orderId: p.orderId, reason: "顾客取消" });
+    expect(r).toMatchObject({ status: "REQUESTED", refundFeeFen: 11800, orderStatus: "REFUNDING" });
+    // Asked again before WeChat settles it: the same out_refund_no, not a second refund.
+    expect((await requestRefund(h.deps, { orderId: p.orderId })).outRefundNo).toBe(r.outRefundNo);
+    expect(await h.control.refunds({ outTradeNo: p.outTradeNo })).toHaveLength(1);
+
+    await h.control.settleRefund({ outRefundNo: r.outRefundNo });
+    await eventually(() => orderStatus(p.orderId), (s) => s === "REFUNDED");
+    const [row] = await h.deps.db.select().from(refunds).where(eq(refunds.outRefundNo, r.outRefundNo));
+    expect(row).toMatchObject({ status: "SUCCESS" });
+    expect(row?.refundId).toBeTruthy();
+    expect(await eventTypes(p.orderId)).toEqual(["CREATED", "PAID", "REFUND_REQUESTED", "REFUND_SUCCESS"]);
+    // The shopper sees it too.
+    const view = await p.shopper.query<{ status: string }>("orderStatus", { orderId: p.orderId });
+    expect(view.data?.status).toBe("REFUNDED");
+  });
+
+  it("money that landed on a second attempt of a paid order is returned, and the order is PAID again", async () => {
+    // Both cashiers opened (H5, then inside WeChat), and both paid: WeChat does not allow closing the first
+    // within 5 minutes of its creation.
+    const shopper = new Shopper(h.url);
+    const orderId = (await shopper.mutate<{ orderId: string }>("createOrder", { items: [{ sku: "CUP-CELADON", qty: 2 }] })).data?.orderId ?? "";
+    await shopper.mutate("prepay", { orderId, channel: "h5" });
+    await shopper.oauth(h, "alice");
+    await shopper.mutate("prepay", { orderId, channel: "jsapi" });
+    const attempts = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
+    const h5 = attempts.find((a) => a.channel === "h5");
+    const jsapi = attempts.find((a) => a.channel === "jsapi");
+    await h.control.pay({ outTradeNo: jsapi?.outTradeNo, userId: "alice" });
+    await eventually(() => orderStatus(orderId), (s) => s === "PAID");
+    await h.control.pay({ outTradeNo: h5?.outTradeNo, userId: "alice" });
+    await eventually(() => orderStatus(orderId), (s) => s === "PAID_NEEDS_REVIEW");
+    const first = { orderId };
+    const second = { outTradeNo: h5?.outTradeNo ?? "" };
+    // Without naming a payment, the order's own one would be returned: the operator names the extra one.
+    const [order] = await h.deps.db.select().from(orders).where(eq(orders.id, first.orderId));
+    expect(order?.paidAttemptId).toBe(jsapi?.id);
+    const r = await requestRefund(h.deps, { orderId: first.orderId, outTradeNo: second.outTradeNo, reason: "重复支付" });
+    expect(r.orderStatus).toBe("PAID_NEEDS_REVIEW");
+    await h.control.settleRefund({ outRefundNo: r.outRefundNo });
+    await eventually(() => orderStatus(first.orderId), (s) => s === "PAID");
+    expect((await eventTypes(first.orderId)).slice(-2)).toEqual(["REFUND_REQUESTED", "REFUND_SUCCESS"]);
+  });
+
+  it("a refund notify that does not decrypt with our key, or names another merchant, is refused and changes nothing", async () => {
+    const p = await paidOrder();
+    const r = await requestRefund(h.deps, { orderId: p.orderId });
+    const inner = buildXml({
+      transaction_id: "4200000000000000000000000099",
+      out_trade_no: p.outTradeNo,
+      refund_id: "50000000000000000000000000000",
+      out_refund_no: r.outRefundNo,
+      total_fee: 11800,
+      refund_fee: 11800,
+      refund_status: "SUCCESS",
+      success_time: "2026-11-27 12:00:00",
+      refund_recv_accout: "支付用户零钱",
+      refund_account: "REFUND_SOURCE_RECHARGE_FUNDS",
+      refund_request_source: "API",
+    }).replace(/^<xml>/, "<root>").replace(/<\/xml>$/, "</root>");
+    const deliver = async (mchId: string, key: string) => {
+      const body = buildXml({
+        return_code: "SUCCESS",
+        appid: h.deps.config.officialAccount.appId,
+        mch_id: mchId,
+        nonce_str: "x1",
+        req_info: encryptReqInfo(inner, key),
+      });
+      const res = await fetch(`${h.url}/api/wechat/refund/notify`, { method: "POST", body });
+      return res.text();
+    };
+    expect(await deliver(h.deps.config.mchId, "0123456789abcdef0123456789abcdef")).not.toBe(replyXml(true));
+    expect(await deliver("1900000109", h.deps.config.key)).not.toBe(replyXml(true));
+    expect(await orderStatus(p.orderId)).toBe("REFUNDING");
+    // The genuine one settles it; its duplicate changes nothing more.
+    expect(await deliver(h.deps.config.mchId, h.deps.config.key)).toBe(replyXml(true));
+    expect(await deliver(h.deps.config.mchId, h.deps.config.key)).toBe(replyXml(true));
+    expect(await orderStatus(p.orderId)).toBe("REFUNDED");
+    expect((await eventTypes(p.orderId)).filter((t) => t === "REFUND_SUCCESS")).toHaveLength(1);
+  });
+});

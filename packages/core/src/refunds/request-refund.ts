@@ -1,0 +1,108 @@
+// An operator returns a payment (the order's own, or money that landed where it could not be taken):
+// `pnpm --filter @wxpay/web refund <orderId> [out_trade_no]`. Refunds are whole attempts.
+import { and, eq, inArray } from "drizzle-orm";
+
+import { orderEvents, orders, paymentAttempts, refunds } from "@wxpay/db";
+import type { TRefundRow } from "@wxpay/db";
+import { generateOutTradeNo, WechatPayApiError } from "@wxpay/wechatpay";
+
+import type { CoreDeps } from "../deps";
+import { CoreError } from "../errors";
+import { applyRefundResult } from "./apply-refund-result";
+
+export const REFUND_NOTIFY_PATH = "/api/wechat/refund/notify";
+
+export type TRequestRefundResult = { outRefundNo: string; status: TRefundRow["status"]; refundFeeFen: number; orderStatus: string };
+
+export async function requestRefund(
+  deps: CoreDeps,
+  input: { orderId: string; outTradeNo?: string; reason?: string },
+): Promise<TRequestRefundResult> {
+  const now = deps.now();
+  const { refund, attempt } = await deps.db.transaction(async (tx) => {
+    const [order] = await tx.select().from(orders).where(eq(orders.id, input.orderId)).for("update");
+    if (!order) throw new CoreError("NOT_FOUND", "订单不存在");
+    const paid = await tx
+      .select()
+      .from(paymentAttempts)
+      .where(and(eq(paymentAttempts.orderId, order.id), eq(paymentAttempts.status, "PAID")));
+    const target = input.outTradeNo
+      ? paid.find((a) => a.outTradeNo === input.outTradeNo)
+      : (paid.find((a) => a.id === order.paidAttemptId) ?? (paid.length === 1 ? paid[0] : undefined));
+    if (!target?.transactionId) {
+      throw new CoreError("BAD_INPUT", input.outTradeNo ? "该支付单没有已支付的款项" : "请指定要退款的支付单（out_trade_no）");
+    }
+    // WeChat: "同一退款单号多次请求只退一笔" — a live refund of this attempt is re-sent with its out_refund_no.
+    const [live] = await tx
+      .select()
+      .from(refunds)
+      .where(and(eq(refunds.attemptId, target.id), inArray(refunds.status, ["REQUESTED", "SUCCESS", "CHANGE"])));
+    if (live) return { refund: live, attempt: target };
+    const [created] = await tx
+      .insert(refunds)
+      .values({
+        outRefundNo: `R${generateOutTradeNo(now)}`,
+        orderId: order.id,
+        attemptId: target.id,
+        refundFeeFen: target.amountFen,
+        reason: input.reason ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    if (!created) throw new Error("refund insert returned nothing");
+    if (target.id === order.paidAttemptId && order.status === "PAID") {
+      await tx.update(orders).set({ status: "REFUNDING", updatedAt: now }).where(eq(orders.id, order.id));
+    }
+    await tx.insert(orderEvents).values({
+      orderId: order.id,
+      attemptId: target.id,
+      type: "REFUND_REQUESTED",
+      source: "operator",
+      data: { outRefundNo: created.outRefundNo, refundFeeFen: created.refundFeeFen, reason: input.reason ?? null },
+    });
+    return { refund: created, attempt: target };
+  });
+
+  if (refund.status === "REQUESTED") {
+    try {
+      const accepted = await deps.pay.refund({
+        outTradeNo: attempt.outTradeNo,
+        appId: attempt.appid,
+        outRefundNo: refund.outRefundNo,
+        totalFeeFen: attempt.amountFen,
+        refundFeeFen: refund.refundFeeFen,
+        notifyUrl: `${deps.config.appUrl}${REFUND_NOTIFY_PATH}`,
+        ...(input.reason ? { refundDesc: input.reason.slice(0, 80) } : {}),
+      });
+      // Accepted is not refunded (WeChat: "申请退款接口的返回仅代表业务的受理情况"): the refund notify settles it.
+      await deps.db
+        .update(refunds)
+        .set({ refundId: accepted.refundId, lastError: null, updatedAt: deps.now() })
+        .where(eq(refunds.outRefundNo, refund.outRefundNo));
+    } catch (err) {
+      const final = err instanceof WechatPayApiError && !err.retryable;
+      await deps.db
+        .update(refunds)
+        .set({ lastError: String(err).slice(0, 500), updatedAt: deps.now() })
+        .where(eq(refunds.outRefundNo, refund.outRefundNo));
+      if (final) {
+        await deps.db.transaction((tx) =>
+          applyRefundResult(tx, { outRefundNo: refund.outRefundNo, status: "FAILED", source: "refund" }, deps.now(), deps.log),
+        );
+      }
+      deps.log.error("refund request failed", { orderId: input.orderId, outRefundNo: refund.outRefundNo, final, error: String(err) });
+      throw new CoreError(final ? "WECHAT_REJECTED" : "WECHAT_BUSY", final ? "微信支付拒绝了这笔退款" : "退款请求未完成，请稍后用同一命令重试", {
+        cause: err,
+      });
+    }
+  }
+  const [after] = await deps.db.select().from(refunds).where(eq(refunds.outRefundNo, refund.outRefundNo));
+  const [order] = await deps.db.select({ status: orders.status }).from(orders).where(eq(orders.id, input.orderId));
+  return {
+    outRefundNo: refund.outRefundNo,
+    status: after?.status ?? refund.status,
+    refundFeeFen: refund.refundFeeFen,
+    orderStatus: order?.status ?? "",
+  };
+}
