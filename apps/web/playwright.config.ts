@@ -38,7 +38,12 @@ export default defineConfig({
       url: `${SIM}/__sim/health`,
       timeout: 60_000,
       reuseExistingServer: false,
-      env: { SIM_PORT: process.env.WXPAY_E2E_SIM_PORT, SIM_HOST: "127.0.0.1", SIM_PUBLIC_URL: SIM, SIM_TIME_SCALE: "1" },
+      env: {
+        SIM_PORT: process.env.WXPAY_E2E_SIM_PORT,
+        SIM_HOST: "127.0.0.1",
+        SIM_PUBLIC_URL: SIM,
+        SIM_TIME_SCALE: "1",
+      },
       stdout: "pipe",
       stderr: "pipe",
     },

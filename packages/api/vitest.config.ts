@@ -3,5 +3,9 @@ import { defineConfig } from "vitest/config";
 import { testReporters, testTimeouts } from "@wxpay/testkit/vitest";
 
 export default defineConfig({
-  test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"], reporters: testReporters("api"), ...testTimeouts },
+  test: {
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    reporters: testReporters("api"),
+    ...testTimeouts,
+  },
 });

@@ -7,7 +7,15 @@ import tseslint from "typescript-eslint";
 /** Config only through an app's env module: `process.env` is allowed in files named env.ts and in tooling. */
 export const restrictEnvAccess = {
   files: ["**/*.ts", "**/*.tsx"],
-  ignores: ["**/env.ts", "**/*.test.ts", "**/*.config.ts", "**/e2e/**", "**/bin/**", "**/bench/**", "**/scripts/**"],
+  ignores: [
+    "**/env.ts",
+    "**/*.test.ts",
+    "**/*.config.ts",
+    "**/e2e/**",
+    "**/bin/**",
+    "**/bench/**",
+    "**/scripts/**",
+  ],
   rules: {
     "no-restricted-properties": [
       "error",

@@ -2,7 +2,15 @@
 // the result page, which shows what the server knows and never marks anything paid by itself.
 import { expect, test } from "@playwright/test";
 
-import { buyNow, expectResultStatus, keepScreenshot, letMwebUrlExpire, sim, SIM_URL, simTradesFor } from "./support";
+import {
+  buyNow,
+  expectResultStatus,
+  keepScreenshot,
+  letMwebUrlExpire,
+  sim,
+  SIM_URL,
+  simTradesFor,
+} from "./support";
 
 test.afterEach(async () => {
   await sim.clearFaults();
@@ -33,7 +41,9 @@ test("pay in the cashier, back on the result page: PAID through the notify", asy
   expect(notifies[0]?.attempts.some((a) => a.reply?.includes("SUCCESS"))).toBe(true);
 });
 
-test("cancel in the cashier: still pending, with 已完成支付 and 重新支付; paying again works", async ({ page }) => {
+test("cancel in the cashier: still pending, with 已完成支付 and 重新支付; paying again works", async ({
+  page,
+}) => {
   const orderId = await buyNow(page);
   await page.getByTestId("pay-button").click();
   await page.getByTestId("cashier-cancel").click();
@@ -61,7 +71,9 @@ test("cancel in the cashier: still pending, with 已完成支付 and 重新支�
   expect(trades.filter((t) => t.tradeState === "SUCCESS")).toHaveLength(1);
 });
 
-test("notify dropped by WeChat: the result page still reaches PAID through orderStatus' query", async ({ page }) => {
+test("notify dropped by WeChat: the result page still reaches PAID through orderStatus' query", async ({
+  page,
+}) => {
   await sim.setFault({}, { drop: true });
   const orderId = await buyNow(page);
   await page.getByTestId("pay-button").click();
@@ -74,7 +86,9 @@ test("notify dropped by WeChat: the result page still reaches PAID through order
   expect(notifies.every((n) => n.status === "dropped" && n.attempts.length === 0)).toBe(true);
 });
 
-test("an expired mweb_url: the cashier refuses it, and paying again from the shop works", async ({ page }) => {
+test("an expired mweb_url: the cashier refuses it, and paying again from the shop works", async ({
+  page,
+}) => {
   const orderId = await buyNow(page);
   await page.getByTestId("pay-button").click();
   await expect(page.getByTestId("h5-cashier")).toBeVisible();

@@ -12,7 +12,9 @@ async function expectSdkReady(page: Page): Promise<void> {
   const button = page.getByTestId("pay-button");
   await expect(button).toBeEnabled();
   await expect(page.getByTestId("pay-panel")).toHaveAttribute("data-phase", "idle");
-  const calls = await page.evaluate(() => (window as unknown as { __WXSIM_CALLS?: { name: string }[] }).__WXSIM_CALLS ?? []);
+  const calls = await page.evaluate(
+    () => (window as unknown as { __WXSIM_CALLS?: { name: string }[] }).__WXSIM_CALLS ?? [],
+  );
   expect(calls.map((c) => c.name)).toContain("preVerifyJSAPI");
 }
 

@@ -35,7 +35,10 @@ test("a fresh browser has no orders and cannot open someone else's", async ({ pa
   await stranger.close();
 });
 
-test("a desktop browser is told to pay on a phone, with the order link and a QR code", async ({ page, browser }) => {
+test("a desktop browser is told to pay on a phone, with the order link and a QR code", async ({
+  page,
+  browser,
+}) => {
   // Desktop Chrome: the order is placed on a phone first (same session), then opened on the desktop.
   const orderId = await buyNow(page);
   const desktop = await browser.newContext({ ...devices["Desktop Chrome"], locale: "zh-CN" });
@@ -65,7 +68,9 @@ test("a desktop browser is told to pay on a phone, with the order link and a QR 
   await Promise.all([desktop.close(), phone.close(), stranger.close()]);
 });
 
-test("dev 'as WeChat' mode: a desktop browser loads the simulator's bridge and pays with JSAPI", async ({ browser }) => {
+test("dev 'as WeChat' mode: a desktop browser loads the simulator's bridge and pays with JSAPI", async ({
+  browser,
+}) => {
   const desktop = await browser.newContext({ ...devices["Desktop Chrome"], locale: "zh-CN" });
   const page = await desktop.newPage();
   await page.goto("/dev/as-wechat?on=1&to=/");
@@ -75,7 +80,9 @@ test("dev 'as WeChat' mode: a desktop browser loads the simulator's bridge and p
   await expect(page.getByTestId("choose-user-bob")).toBeVisible();
   await page.getByTestId("choose-user-bob").click();
   await page.waitForURL(new RegExp(`/orders/${orderId}$`));
-  expect(await page.evaluate(() => Boolean((window as unknown as { WeixinJSBridge?: unknown }).WeixinJSBridge))).toBe(true);
+  expect(
+    await page.evaluate(() => Boolean((window as unknown as { WeixinJSBridge?: unknown }).WeixinJSBridge)),
+  ).toBe(true);
   await expect(page.getByTestId("pay-panel")).toHaveAttribute("data-phase", "idle");
   await page.getByTestId("pay-button").click();
   await page.getByTestId("wxsim-pay").click();

@@ -52,10 +52,20 @@ async function waitForHealth(): Promise<void> {
   throw new Error("the web server did not become healthy");
 }
 
-type TWeight = { page: string; scripts: number; transferred: number; decoded: number; encodings: Set<string> };
+type TWeight = {
+  page: string;
+  scripts: number;
+  transferred: number;
+  decoded: number;
+  encodings: Set<string>;
+};
 
 /** One first load (fresh context: empty cache) of `pathname`, counting every script response. */
-async function measure(browserContext: () => Promise<BrowserContext>, pathname: string, label: string): Promise<TWeight> {
+async function measure(
+  browserContext: () => Promise<BrowserContext>,
+  pathname: string,
+  label: string,
+): Promise<TWeight> {
   const context = await browserContext();
   const page = await context.newPage();
   const w: TWeight = { page: label, scripts: 0, transferred: 0, decoded: 0, encodings: new Set() };
@@ -109,15 +119,25 @@ try {
     await measure(fresh, "/orders", "my orders (/orders)"),
   ];
   const kb = (n: number) => (n / 1024).toFixed(1).padStart(7);
-  console.log(`\nJavaScript on first load, mobile browser, production build (${[...floor.encodings].join(", ")} as transferred)\n`);
-  console.log(`${"page".padEnd(38)} ${"scripts".padStart(7)} ${"KB sent".padStart(8)} ${"KB raw".padStart(8)} ${"+floor".padStart(8)}  budget`);
+  console.log(
+    `\nJavaScript on first load, mobile browser, production build (${[...floor.encodings].join(", ")} as transferred)\n`,
+  );
+  console.log(
+    `${"page".padEnd(38)} ${"scripts".padStart(7)} ${"KB sent".padStart(8)} ${"KB raw".padStart(8)} ${"+floor".padStart(8)}  budget`,
+  );
   const line = (w: TWeight, extra: string) =>
-    console.log(`${w.page.padEnd(38)} ${String(w.scripts).padStart(7)} ${kb(w.transferred)}  ${kb(w.decoded)}  ${extra}`);
+    console.log(
+      `${w.page.padEnd(38)} ${String(w.scripts).padStart(7)} ${kb(w.transferred)}  ${kb(w.decoded)}  ${extra}`,
+    );
   line(floor, "       —");
   for (const w of pages) {
     const over = (w.transferred - floor.transferred) / 1024;
     const shopperPage = w.page.startsWith("pay") || w.page.startsWith("result");
-    const verdict = shopperPage ? (over <= BUDGET_KB ? `ok (≤ ${BUDGET_KB} KB)` : `OVER (${BUDGET_KB} KB)`) : "";
+    const verdict = shopperPage
+      ? over <= BUDGET_KB
+        ? `ok (≤ ${BUDGET_KB} KB)`
+        : `OVER (${BUDGET_KB} KB)`
+      : "";
     if (shopperPage && over > BUDGET_KB) exitCode = 1;
     line(w, `${(over >= 0 ? "+" : "") + over.toFixed(1).padStart(6)}  ${verdict}`);
   }

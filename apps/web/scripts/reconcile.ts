@@ -10,7 +10,9 @@ try {
   console.log(JSON.stringify({ reconcile: stats }));
   const review = await listOrdersNeedingReview(deps);
   for (const r of review) {
-    console.log(JSON.stringify({ needsReview: r.orderId, amountFen: r.amountFen, events: r.events.map((e) => e.type) }));
+    console.log(
+      JSON.stringify({ needsReview: r.orderId, amountFen: r.amountFen, events: r.events.map((e) => e.type) }),
+    );
   }
   if (review.length === 0) console.log("no orders need review");
 } finally {

@@ -13,14 +13,17 @@ describe("configuration", () => {
   });
 
   it("names every invalid variable in one clear error", () => {
-    const attempt = () => parseEnv({ WECHATPAY_KEY: "short", WECHATPAY_SIGN_TYPE: "SHA1", APP_URL: "not a url" });
+    const attempt = () =>
+      parseEnv({ WECHATPAY_KEY: "short", WECHATPAY_SIGN_TYPE: "SHA1", APP_URL: "not a url" });
     expect(attempt).toThrow(/WECHATPAY_KEY: exactly 32 characters/);
     expect(attempt).toThrow(/WECHATPAY_SIGN_TYPE/);
     expect(attempt).toThrow(/APP_URL/);
   });
 
   it("refuses sandbox secrets against real WeChat hosts", () => {
-    expect(() => parseEnv({ WECHAT_PAY_BASE: "https://api.mch.weixin.qq.com" })).toThrow(/WECHATPAY_KEY is the sandbox value/);
+    expect(() => parseEnv({ WECHAT_PAY_BASE: "https://api.mch.weixin.qq.com" })).toThrow(
+      /WECHATPAY_KEY is the sandbox value/,
+    );
   });
 
   it("treats an empty DATABASE_URL as unset (embedded PGlite)", () => {

@@ -41,16 +41,24 @@ export const ZEnv = z
     DATABASE_URL: optionalString,
     PGLITE_DATA_DIR: optionalString,
     APP_URL: url("http://localhost:3000"),
-    SESSION_SECRET: withDefault(SANDBOX.SESSION_SECRET).pipe(z.string().min(32, "SESSION_SECRET: at least 32 characters")),
-    WECHAT_APPID: withDefault(SANDBOX.WECHAT_APPID).pipe(z.string().regex(/^wx[0-9a-f]{16}$/, "WECHAT_APPID: wx + 16 hex")),
+    SESSION_SECRET: withDefault(SANDBOX.SESSION_SECRET).pipe(
+      z.string().min(32, "SESSION_SECRET: at least 32 characters"),
+    ),
+    WECHAT_APPID: withDefault(SANDBOX.WECHAT_APPID).pipe(
+      z.string().regex(/^wx[0-9a-f]{16}$/, "WECHAT_APPID: wx + 16 hex"),
+    ),
     WECHAT_APPSECRET: withDefault(SANDBOX.WECHAT_APPSECRET).pipe(z.string().min(1)),
     WECHAT_MINI_APPID: withDefault(SANDBOX.WECHAT_MINI_APPID).pipe(
       z.string().regex(/^wx[0-9a-f]{16}$/, "WECHAT_MINI_APPID: wx + 16 hex"),
     ),
     WECHAT_MINI_SECRET: withDefault(SANDBOX.WECHAT_MINI_SECRET).pipe(z.string().min(1)),
-    WECHATPAY_MCH_ID: withDefault(SANDBOX.WECHATPAY_MCH_ID).pipe(z.string().regex(/^\d{8,10}$/, "WECHATPAY_MCH_ID: digits")),
+    WECHATPAY_MCH_ID: withDefault(SANDBOX.WECHATPAY_MCH_ID).pipe(
+      z.string().regex(/^\d{8,10}$/, "WECHATPAY_MCH_ID: digits"),
+    ),
     // WeChat: the v2 API key is exactly 32 characters.
-    WECHATPAY_KEY: withDefault(SANDBOX.WECHATPAY_KEY).pipe(z.string().length(32, "WECHATPAY_KEY: exactly 32 characters")),
+    WECHATPAY_KEY: withDefault(SANDBOX.WECHATPAY_KEY).pipe(
+      z.string().length(32, "WECHATPAY_KEY: exactly 32 characters"),
+    ),
     WECHATPAY_KEY_PREVIOUS: optionalString.pipe(
       z.string().length(32, "WECHATPAY_KEY_PREVIOUS: exactly 32 characters").optional(),
     ),
@@ -70,11 +78,22 @@ export const ZEnv = z
   })
   .superRefine((env, ctx) => {
     // Real WeChat hosts with sandbox secrets would sign real requests with published keys: refuse to start.
-    const realWechat = [env.WECHAT_PAY_BASE, env.WECHAT_API_BASE].some((u) => /\.weixin\.qq\.com$/.test(new URL(u).hostname));
+    const realWechat = [env.WECHAT_PAY_BASE, env.WECHAT_API_BASE].some((u) =>
+      /\.weixin\.qq\.com$/.test(new URL(u).hostname),
+    );
     if (!realWechat) return;
-    for (const name of ["WECHATPAY_KEY", "WECHAT_APPSECRET", "WECHAT_MINI_SECRET", "SESSION_SECRET"] as const) {
+    for (const name of [
+      "WECHATPAY_KEY",
+      "WECHAT_APPSECRET",
+      "WECHAT_MINI_SECRET",
+      "SESSION_SECRET",
+    ] as const) {
       if (env[name] === SANDBOX[name]) {
-        ctx.addIssue({ code: "custom", path: [name], message: `${name} is the sandbox value; set the real one for WeChat` });
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: `${name} is the sandbox value; set the real one for WeChat`,
+        });
       }
     }
   });

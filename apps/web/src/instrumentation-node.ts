@@ -11,6 +11,9 @@ export async function startServer(): Promise<void> {
   console.log(`[db] ${handle.driver} ready, migrations applied`);
   const intervalSeconds = env().RECONCILE_INTERVAL_SECONDS;
   if (intervalSeconds > 0) {
-    startReconciler(await coreDeps(), { instance: `${os.hostname()}:${process.pid}`, intervalMs: intervalSeconds * 1000 });
+    startReconciler(await coreDeps(), {
+      instance: `${os.hostname()}:${process.pid}`,
+      intervalMs: intervalSeconds * 1000,
+    });
   }
 }

@@ -42,7 +42,11 @@ export function oauthCookieHeader(value: string, secure: boolean, maxAgeS = OAUT
   return `${OAUTH_COOKIE}=${value}; Path=/api/wechat/oauth; HttpOnly; SameSite=Lax; Max-Age=${maxAgeS}${secure ? "; Secure" : ""}`;
 }
 
-export function createApiContext(opts: { deps: CoreDeps; headers: Headers; resHeaders?: Headers }): TApiContext {
+export function createApiContext(opts: {
+  deps: CoreDeps;
+  headers: Headers;
+  resHeaders?: Headers;
+}): TApiContext {
   const { deps, headers } = opts;
   const secret = deps.config.sessionSecret;
   const auth = headers.get("authorization");

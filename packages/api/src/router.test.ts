@@ -60,7 +60,9 @@ describe("products over HTTP", () => {
   });
 
   it("rejects unknown input keys with a typed BAD_REQUEST and no stack trace", async () => {
-    const res = await fetch(`${base}/api/trpc/products?input=${encodeURIComponent(JSON.stringify({ priceFen: 1 }))}`);
+    const res = await fetch(
+      `${base}/api/trpc/products?input=${encodeURIComponent(JSON.stringify({ priceFen: 1 }))}`,
+    );
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { data: { code: string; stack?: string } } };
     expect(body.error.data.code).toBe("BAD_REQUEST");

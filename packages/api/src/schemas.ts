@@ -4,7 +4,14 @@ import { z } from "zod";
 
 export const ZOrderId = z.string().regex(/^o_[0-9A-Za-z]{20,32}$/, "invalid order id");
 
-export const ZOrderStatus = z.enum(["PENDING", "PAID", "CLOSED", "PAID_NEEDS_REVIEW", "REFUNDING", "REFUNDED"]);
+export const ZOrderStatus = z.enum([
+  "PENDING",
+  "PAID",
+  "CLOSED",
+  "PAID_NEEDS_REVIEW",
+  "REFUNDING",
+  "REFUNDED",
+]);
 export type TOrderStatus = z.infer<typeof ZOrderStatus>;
 
 export const ZChannel = z.enum(["h5", "jsapi", "mini"]);

@@ -92,7 +92,10 @@ export async function startHarness(opts: {
           oauthCookie: readCookie(headers, OAUTH_COOKIE),
           session,
         });
-        res.writeHead(302, { location: done.returnTo, "set-cookie": sessionCookieHeader(done.cookie, false) });
+        res.writeHead(302, {
+          location: done.returnTo,
+          "set-cookie": sessionCookieHeader(done.cookie, false),
+        });
         res.end();
         return;
       }
@@ -109,7 +112,8 @@ export async function startHarness(opts: {
         endpoint: "/api/trpc",
         req: request,
         router: appRouter,
-        createContext: ({ resHeaders }) => createApiContext({ deps: current(), headers: request.headers, resHeaders }),
+        createContext: ({ resHeaders }) =>
+          createApiContext({ deps: current(), headers: request.headers, resHeaders }),
       });
       const out: Record<string, string | string[]> = {};
       response.headers.forEach((v, k) => {

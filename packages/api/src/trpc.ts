@@ -79,7 +79,12 @@ export const createRouter = t.router;
 export const publicProcedure = t.procedure.use(mapCoreErrors).use(sameOriginMutations);
 /** A caller with a valid Bearer token or H5 session; an invalid Bearer token is UNAUTHORIZED (log in again). */
 export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (ctx.bearerRejected) throw new TRPCError({ code: "UNAUTHORIZED", message: "请重新登录", cause: new CoreError("LOGIN_REQUIRED", "请重新登录") });
+  if (ctx.bearerRejected)
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "请重新登录",
+      cause: new CoreError("LOGIN_REQUIRED", "请重新登录"),
+    });
   return next();
 });
 export const createCallerFactory = t.createCallerFactory;

@@ -7,7 +7,11 @@ import type { Harness } from "../src/testing";
 export type { Harness } from "../src/testing";
 export { startHarness } from "../src/testing";
 
-export type TrpcReply<T> = { status: number; data?: T; error?: { message: string; data: { code: string; appCode?: string } } };
+export type TrpcReply<T> = {
+  status: number;
+  data?: T;
+  error?: { message: string; data: { code: string; appCode?: string } };
+};
 
 /** A shopper: a cookie jar (H5) or a Bearer token (mini-program) speaking tRPC's plain-JSON wire format. */
 export class Shopper {
@@ -27,7 +31,11 @@ export class Shopper {
     const set = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
     if (set) this.cookie = set.slice(SESSION_COOKIE.length + 1).split(";")[0];
     const body = (await res.json()) as { result?: { data: T }; error?: TrpcReply<T>["error"] };
-    return { status: res.status, ...(body.result ? { data: body.result.data } : {}), ...(body.error ? { error: body.error } : {}) };
+    return {
+      status: res.status,
+      ...(body.result ? { data: body.result.data } : {}),
+      ...(body.error ? { error: body.error } : {}),
+    };
   }
 
   async query<T = unknown>(path: string, input?: unknown): Promise<TrpcReply<T>> {
@@ -35,7 +43,11 @@ export class Shopper {
     return this.unwrap<T>(await fetch(`${this.base}/api/trpc/${path}${qs}`, { headers: this.headers() }));
   }
 
-  async mutate<T = unknown>(path: string, input: unknown, extra: Record<string, string> = {}): Promise<TrpcReply<T>> {
+  async mutate<T = unknown>(
+    path: string,
+    input: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<TrpcReply<T>> {
     return this.unwrap<T>(
       await fetch(`${this.base}/api/trpc/${path}`, {
         method: "POST",
@@ -50,7 +62,10 @@ export class Shopper {
    * simulator's code for this user, then the shop's callback. The session now carries the official-account openid.
    */
   async oauth(h: Harness, userId: string): Promise<void> {
-    const start = await fetch(`${this.base}/api/wechat/oauth/start?returnTo=/`, { headers: this.headers(), redirect: "manual" });
+    const start = await fetch(`${this.base}/api/wechat/oauth/start?returnTo=/`, {
+      headers: this.headers(),
+      redirect: "manual",
+    });
     const authorize = new URL(start.headers.get("location") ?? "");
     const state = authorize.searchParams.get("state") ?? "";
     const oauthCookie = start.headers
@@ -59,10 +74,16 @@ export class Shopper {
       ?.slice(OAUTH_COOKIE.length + 1)
       .split(";")[0];
     const { code } = await h.control.oauthCode({ appId: h.deps.config.officialAccount.appId, userId });
-    const res = await fetch(`${this.base}/api/wechat/oauth/callback?code=${code}&state=${encodeURIComponent(state)}`, {
-      headers: { ...this.headers(), cookie: [this.headers().cookie, `${OAUTH_COOKIE}=${oauthCookie}`].filter(Boolean).join("; ") },
-      redirect: "manual",
-    });
+    const res = await fetch(
+      `${this.base}/api/wechat/oauth/callback?code=${code}&state=${encodeURIComponent(state)}`,
+      {
+        headers: {
+          ...this.headers(),
+          cookie: [this.headers().cookie, `${OAUTH_COOKIE}=${oauthCookie}`].filter(Boolean).join("; "),
+        },
+        redirect: "manual",
+      },
+    );
     const set = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
     if (!set) throw new Error(`OAuth callback answered ${res.status} without a session`);
     this.cookie = set.slice(SESSION_COOKIE.length + 1).split(";")[0];
@@ -77,7 +98,11 @@ export class Shopper {
   }
 }
 
-export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = await fn();
   while (!ok(last)) {

@@ -21,9 +21,15 @@ afterAll(async () => {
 
 type TAttempt = { orderId: string; outTradeNo: string; amountFen: number; appid: string };
 
-async function pendingAttempt(shopper = new Shopper(h.url), channel: "h5" | "jsapi" = "h5", orderId?: string): Promise<TAttempt> {
+async function pendingAttempt(
+  shopper = new Shopper(h.url),
+  channel: "h5" | "jsapi" = "h5",
+  orderId?: string,
+): Promise<TAttempt> {
   if (!orderId) {
-    const created = await shopper.mutate<{ orderId: string }>("createOrder", { items: [{ sku: "CUP-CELADON", qty: 1 }] });
+    const created = await shopper.mutate<{ orderId: string }>("createOrder", {
+      items: [{ sku: "CUP-CELADON", qty: 1 }],
+    });
     orderId = created.data?.orderId ?? "";
   }
   if (channel === "jsapi") await shopper.oauth(h, "alice");
@@ -36,7 +42,10 @@ async function pendingAttempt(shopper = new Shopper(h.url), channel: "h5" | "jsa
 }
 
 let txn = 4200000000000000000000000000n;
-function paidFields(a: TAttempt, over: Record<string, string | number> = {}): Record<string, string | number> {
+function paidFields(
+  a: TAttempt,
+  over: Record<string, string | number> = {},
+): Record<string, string | number> {
   txn += 1n;
   return {
     return_code: "SUCCESS",
@@ -61,7 +70,11 @@ function paidFields(a: TAttempt, over: Record<string, string | number> = {}): Re
 const KEY = () => h.deps.config.key;
 
 async function deliver(body: string): Promise<string> {
-  const res = await fetch(`${h.url}/api/wechat/pay/notify`, { method: "POST", headers: { "content-type": "text/xml" }, body });
+  const res = await fetch(`${h.url}/api/wechat/pay/notify`, {
+    method: "POST",
+    headers: { "content-type": "text/xml" },
+    body,
+  });
   expect(res.status).toBe(200);
   return res.text();
 }
@@ -69,8 +82,15 @@ async function deliver(body: string): Promise<string> {
 async function state(a: TAttempt) {
   const [order] = await h.deps.db.select().from(orders).where(eq(orders.id, a.orderId));
   const events = await h.deps.db.select().from(orderEvents).where(eq(orderEvents.orderId, a.orderId));
-  const notes = await h.deps.db.select().from(paymentNotifications).where(eq(paymentNotifications.outTradeNo, a.outTradeNo));
-  return { status: order?.status, events: events.map((e) => e.type).sort(), verdicts: notes.map((n) => n.verdict) };
+  const notes = await h.deps.db
+    .select()
+    .from(paymentNotifications)
+    .where(eq(paymentNotifications.outTradeNo, a.outTradeNo));
+  return {
+    status: order?.status,
+    events: events.map((e) => e.type).sort(),
+    verdicts: notes.map((n) => n.verdict),
+  };
 }
 
 async function lastVerdict(): Promise<string | undefined> {
@@ -107,12 +127,18 @@ describe("a notify that does not verify is refused, recorded, and changes nothin
 
   it("an appid this shop does not use, and another merchant", async () => {
     const a = await pendingAttempt();
-    expect(await deliver(buildPayNotify(paidFields(a, { appid: "wx0000000000000000" }), KEY(), "MD5"))).not.toBe(SUCCESS);
+    expect(
+      await deliver(buildPayNotify(paidFields(a, { appid: "wx0000000000000000" }), KEY(), "MD5")),
+    ).not.toBe(SUCCESS);
     expect(await lastVerdict()).toBe("WRONG_APPID");
-    expect(await deliver(buildPayNotify(paidFields(a, { mch_id: "1900000109" }), KEY(), "MD5"))).not.toBe(SUCCESS);
+    expect(await deliver(buildPayNotify(paidFields(a, { mch_id: "1900000109" }), KEY(), "MD5"))).not.toBe(
+      SUCCESS,
+    );
     expect(await lastVerdict()).toBe("WRONG_MCH_ID");
     // The mini-program's appid is configured, but this attempt was made under the official account's.
-    expect(await deliver(buildPayNotify(paidFields(a, { appid: h.deps.config.miniProgram.appId }), KEY(), "MD5"))).not.toBe(SUCCESS);
+    expect(
+      await deliver(buildPayNotify(paidFields(a, { appid: h.deps.config.miniProgram.appId }), KEY(), "MD5")),
+    ).not.toBe(SUCCESS);
     expect(await lastVerdict()).toBe("WRONG_APPID");
     expect((await state(a)).status).toBe("PENDING");
   });
@@ -128,15 +154,28 @@ describe("a notify that does not verify is refused, recorded, and changes nothin
 describe("a verified notify that does not match the order", () => {
   it("amount mismatch: FAIL, recorded, order untouched", async () => {
     const a = await pendingAttempt();
-    const reply = await deliver(buildPayNotify(paidFields(a, { total_fee: a.amountFen - 1, cash_fee: a.amountFen - 1 }), KEY(), "MD5"));
+    const reply = await deliver(
+      buildPayNotify(paidFields(a, { total_fee: a.amountFen - 1, cash_fee: a.amountFen - 1 }), KEY(), "MD5"),
+    );
     expect(reply).toBe(replyXml(false, "金额不符"));
-    expect(await state(a)).toMatchObject({ status: "PENDING", events: ["CREATED"], verdicts: ["AMOUNT_MISMATCH"] });
+    expect(await state(a)).toMatchObject({
+      status: "PENDING",
+      events: ["CREATED"],
+      verdicts: ["AMOUNT_MISMATCH"],
+    });
   });
 
   it("unknown out_trade_no: FAIL, recorded, no order created", async () => {
     const before = await h.deps.db.select({ n: sql<number>`count(*)::int` }).from(orders);
-    const ghost: TAttempt = { orderId: "o_none", outTradeNo: "20261127ghost000000000000000000", amountFen: 100, appid: h.deps.config.officialAccount.appId };
-    expect(await deliver(buildPayNotify(paidFields(ghost), KEY(), "MD5"))).toBe(replyXml(false, "订单不存在"));
+    const ghost: TAttempt = {
+      orderId: "o_none",
+      outTradeNo: "20261127ghost000000000000000000",
+      amountFen: 100,
+      appid: h.deps.config.officialAccount.appId,
+    };
+    expect(await deliver(buildPayNotify(paidFields(ghost), KEY(), "MD5"))).toBe(
+      replyXml(false, "订单不存在"),
+    );
     expect(await lastVerdict()).toBe("UNKNOWN_ORDER");
     const after = await h.deps.db.select({ n: sql<number>`count(*)::int` }).from(orders);
     expect(after[0]?.n).toBe(before[0]?.n);
@@ -157,7 +196,11 @@ describe("a genuine notify", () => {
     const body = buildPayNotify(fields, KEY(), "MD5");
     expect(await deliver(body)).toBe(SUCCESS);
     expect(await deliver(body)).toBe(SUCCESS);
-    expect(await state(a)).toMatchObject({ status: "PAID", events: ["CREATED", "PAID"], verdicts: ["APPLIED", "DUPLICATE"] });
+    expect(await state(a)).toMatchObject({
+      status: "PAID",
+      events: ["CREATED", "PAID"],
+      verdicts: ["APPLIED", "DUPLICATE"],
+    });
     const [order] = await h.deps.db.select().from(orders).where(eq(orders.id, a.orderId));
     // 28 digits, kept as the exact string WeChat sent.
     expect(order?.transactionId).toBe(String(fields.transaction_id));
@@ -165,16 +208,26 @@ describe("a genuine notify", () => {
 
   it("editing any field of a signed body breaks the signature", async () => {
     const a = await pendingAttempt();
-    const body = buildPayNotify(paidFields(a), KEY(), "MD5").replace(`<total_fee>${a.amountFen}</total_fee>`, "<total_fee>1</total_fee>");
+    const body = buildPayNotify(paidFields(a), KEY(), "MD5").replace(
+      `<total_fee>${a.amountFen}</total_fee>`,
+      "<total_fee>1</total_fee>",
+    );
     expect(await deliver(body)).not.toBe(SUCCESS);
     expect(await lastVerdict()).toBe("BAD_SIGN");
   });
 
   it("money for an order already CLOSED becomes PAID_NEEDS_REVIEW, acknowledged, never dropped", async () => {
     const a = await pendingAttempt();
-    await h.deps.db.update(orders).set({ status: "CLOSED", closedAt: new Date() }).where(eq(orders.id, a.orderId));
+    await h.deps.db
+      .update(orders)
+      .set({ status: "CLOSED", closedAt: new Date() })
+      .where(eq(orders.id, a.orderId));
     expect(await deliver(buildPayNotify(paidFields(a), KEY(), "MD5"))).toBe(SUCCESS);
-    expect(await state(a)).toMatchObject({ status: "PAID_NEEDS_REVIEW", events: ["CREATED", "PAID_NEEDS_REVIEW"], verdicts: ["PAID_NEEDS_REVIEW"] });
+    expect(await state(a)).toMatchObject({
+      status: "PAID_NEEDS_REVIEW",
+      events: ["CREATED", "PAID_NEEDS_REVIEW"],
+      verdicts: ["PAID_NEEDS_REVIEW"],
+    });
   });
 
   it("money for a second attempt of an order already paid by the first becomes PAID_NEEDS_REVIEW", async () => {
@@ -183,9 +236,14 @@ describe("a genuine notify", () => {
     const second = await pendingAttempt(shopper, "jsapi", first.orderId);
     expect(second.outTradeNo).not.toBe(first.outTradeNo);
     expect(await deliver(buildPayNotify(paidFields(first), KEY(), "MD5"))).toBe(SUCCESS);
-    const [superseded] = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.outTradeNo, second.outTradeNo));
+    const [superseded] = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.outTradeNo, second.outTradeNo));
     expect(superseded?.status).toBe("SUPERSEDED");
-    expect(await deliver(buildPayNotify(paidFields(second, { trade_type: "JSAPI" }), KEY(), "MD5"))).toBe(SUCCESS);
+    expect(await deliver(buildPayNotify(paidFields(second, { trade_type: "JSAPI" }), KEY(), "MD5"))).toBe(
+      SUCCESS,
+    );
     const s = await state(first);
     expect(s.status).toBe("PAID_NEEDS_REVIEW");
     expect(s.events).toEqual(["CREATED", "PAID", "PAID_NEEDS_REVIEW"]);
@@ -219,17 +277,30 @@ describe("concurrent duplicate deliveries", () => {
   it("the same storm through a naive read-then-write handler double-fulfils: the harness really races", async () => {
     const attempts = await Promise.all(Array.from({ length: ORDERS }, () => pendingAttempt()));
     const bodies = attempts.map((a) => buildPayNotify(paidFields(a), KEY(), "MD5"));
-    const config = { mchId: h.deps.config.mchId, appIds: [h.deps.config.officialAccount.appId], keys: [KEY()], signType: "MD5" as const };
+    const config = {
+      mchId: h.deps.config.mchId,
+      appIds: [h.deps.config.officialAccount.appId],
+      keys: [KEY()],
+      signType: "MD5" as const,
+    };
     // The anti-pattern: SELECT status, decide in JS, then UPDATE without a condition or a lock.
     const naive = async (body: string) => {
       const parsed = parsePayNotify(body, config);
       if (!parsed.ok) return;
       const n = parsed.notification;
-      const [attempt] = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.outTradeNo, n.outTradeNo));
-      const [order] = await h.deps.db.select().from(orders).where(eq(orders.id, attempt?.orderId ?? ""));
+      const [attempt] = await h.deps.db
+        .select()
+        .from(paymentAttempts)
+        .where(eq(paymentAttempts.outTradeNo, n.outTradeNo));
+      const [order] = await h.deps.db
+        .select()
+        .from(orders)
+        .where(eq(orders.id, attempt?.orderId ?? ""));
       if (order?.status !== "PENDING") return;
       await h.deps.db.update(orders).set({ status: "PAID" }).where(eq(orders.id, order.id));
-      await h.deps.db.insert(orderEvents).values({ orderId: order.id, type: "NAIVE_FULFIL", source: "naive" });
+      await h.deps.db
+        .insert(orderEvents)
+        .values({ orderId: order.id, type: "NAIVE_FULFIL", source: "naive" });
     };
     await storm(bodies, naive);
     const rows = await h.deps.db

@@ -80,7 +80,11 @@ describe("createOrder", () => {
       body: JSON.stringify({ items: [{ sku: "TEA-LONGJING", qty: 1 }] }),
     });
     expect(form.status).toBe(415);
-    const foreign = await s.mutate("createOrder", { items: [{ sku: "TEA-LONGJING", qty: 1 }] }, { origin: "https://evil.example" });
+    const foreign = await s.mutate(
+      "createOrder",
+      { items: [{ sku: "TEA-LONGJING", qty: 1 }] },
+      { origin: "https://evil.example" },
+    );
     expect(foreign.status).toBe(403);
   });
 });
@@ -94,13 +98,23 @@ describe("prepay", () => {
     const mweb = new URL(r.data?.mwebUrl ?? "");
     expect(mweb.origin).toBe(h.sim.publicUrl);
     expect(mweb.searchParams.get("redirect_url")).toBe(`${h.url}/orders/${orderId}/result`);
-    const [attempt] = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
-    expect(attempt).toMatchObject({ channel: "h5", tradeType: "MWEB", status: "PREPAID", clientIp: "127.0.0.1" });
+    const [attempt] = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.orderId, orderId));
+    expect(attempt).toMatchObject({
+      channel: "h5",
+      tradeType: "MWEB",
+      status: "PREPAID",
+      clientIp: "127.0.0.1",
+    });
     expect(attempt?.requestXml).toContain("<scene_info>");
     // Asked again within mweb_url's 5 minutes: the same attempt and URL, no new order at WeChat.
     const again = await s.mutate<{ mwebUrl: string }>("prepay", { orderId, channel: "h5" });
     expect(again.data?.mwebUrl).toBe(r.data?.mwebUrl);
-    expect(await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId))).toHaveLength(1);
+    expect(
+      await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId)),
+    ).toHaveLength(1);
   });
 
   it("jsapi needs the openid from OAuth, then returns bridge params whose paySign verifies", async () => {
@@ -111,7 +125,10 @@ describe("prepay", () => {
     expect((await s.query<{ hasOpenid: boolean }>("session")).data).toEqual({ hasOpenid: false });
     await s.oauth(h, "alice");
     expect((await s.query<{ hasOpenid: boolean }>("session")).data).toEqual({ hasOpenid: true });
-    const r = await s.mutate<{ channel: string; payParams: Record<string, string> }>("prepay", { orderId, channel: "jsapi" });
+    const r = await s.mutate<{ channel: string; payParams: Record<string, string> }>("prepay", {
+      orderId,
+      channel: "jsapi",
+    });
     expect(r.data?.channel).toBe("jsapi");
     const p = r.data?.payParams as Parameters<typeof verifyPaySign>[0];
     expect(p.appId).toBe(h.deps.config.officialAccount.appId);
@@ -126,7 +143,9 @@ describe("prepay", () => {
     expect(state).toMatch(/^[A-Za-z0-9]{1,128}$/);
     const { code } = await h.control.oauthCode({ appId: h.deps.config.officialAccount.appId, userId: "bob" });
     // Someone else's callback link (login CSRF) arrives without the nonce cookie: refused, no openid.
-    const forged = await fetch(`${h.url}/api/wechat/oauth/callback?code=${code}&state=${state}`, { redirect: "manual" });
+    const forged = await fetch(`${h.url}/api/wechat/oauth/callback?code=${code}&state=${state}`, {
+      redirect: "manual",
+    });
     expect(forged.status).not.toBe(302);
     expect(forged.headers.getSetCookie()).toEqual([]);
     expect((await s.query<{ hasOpenid: boolean }>("session")).data).toEqual({ hasOpenid: false });
@@ -136,15 +155,29 @@ describe("prepay", () => {
     const s = new Shopper(h.url);
     await s.miniLogin(h, "bob");
     const orderId = await newOrder(s);
-    const r = await s.mutate<{ channel: string; payParams: Record<string, string> }>("prepay", { orderId, channel: "mini" });
+    const r = await s.mutate<{ channel: string; payParams: Record<string, string> }>("prepay", {
+      orderId,
+      channel: "mini",
+    });
     expect(r.data?.channel).toBe("mini");
-    expect(Object.keys(r.data?.payParams ?? {}).sort()).toEqual(["nonceStr", "package", "paySign", "signType", "timeStamp"]);
-    const [attempt] = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
+    expect(Object.keys(r.data?.payParams ?? {}).sort()).toEqual([
+      "nonceStr",
+      "package",
+      "paySign",
+      "signType",
+      "timeStamp",
+    ]);
+    const [attempt] = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.orderId, orderId));
     expect(attempt?.appid).toBe(h.deps.config.miniProgram.appId);
     // An H5 session cannot ask for mini-program parameters, and a forged token is refused.
     const h5 = new Shopper(h.url);
     const other = await newOrder(h5);
-    expect((await h5.mutate("prepay", { orderId: other, channel: "mini" })).error?.data.appCode).toBe("LOGIN_REQUIRED");
+    expect((await h5.mutate("prepay", { orderId: other, channel: "mini" })).error?.data.appCode).toBe(
+      "LOGIN_REQUIRED",
+    );
     const forged = new Shopper(h.url);
     forged.bearer = `${s.bearer?.slice(0, -2)}xx`;
     expect((await forged.query("orderStatus", { orderId })).status).toBe(401);
@@ -156,15 +189,25 @@ describe("prepay", () => {
     loseNextUnifiedOrderReply = true;
     const first = await s.mutate("prepay", { orderId, channel: "h5" });
     expect(first.error?.data).toMatchObject({ code: "SERVICE_UNAVAILABLE", appCode: "WECHAT_BUSY" });
-    const [pending] = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
+    const [pending] = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.orderId, orderId));
     expect(pending?.status).toBe("CREATED");
     // WeChat did create the order: the simulator knows this out_trade_no.
     expect(await h.control.orders({ outTradeNo: pending?.outTradeNo })).toHaveLength(1);
     const retry = await s.mutate<{ mwebUrl: string }>("prepay", { orderId, channel: "h5" });
     expect(retry.status).toBe(200);
-    const attempts = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
+    const attempts = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.orderId, orderId));
     expect(attempts).toHaveLength(1);
-    expect(attempts[0]).toMatchObject({ outTradeNo: pending?.outTradeNo, status: "PREPAID", requestXml: pending?.requestXml });
+    expect(attempts[0]).toMatchObject({
+      outTradeNo: pending?.outTradeNo,
+      status: "PREPAID",
+      requestXml: pending?.requestXml,
+    });
   });
 });
 
@@ -173,7 +216,10 @@ describe("orderStatus and the notify path", () => {
     const s = new Shopper(h.url);
     const orderId = await newOrder(s);
     await s.mutate("prepay", { orderId, channel: "h5" });
-    const [attempt] = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
+    const [attempt] = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.orderId, orderId));
     await h.control.pay({ outTradeNo: attempt?.outTradeNo, userId: "alice" });
     const paid = await eventually(
       () => s.query<TOrder>("orderStatus", { orderId }),
@@ -189,7 +235,10 @@ describe("orderStatus and the notify path", () => {
     const s = new Shopper(h.url);
     const orderId = await newOrder(s);
     await s.mutate("prepay", { orderId, channel: "h5" });
-    const [attempt] = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
+    const [attempt] = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.orderId, orderId));
     await h.control.setFault({ mchId: h.deps.config.mchId, outTradeNo: attempt?.outTradeNo }, { drop: true });
     await h.control.pay({ outTradeNo: attempt?.outTradeNo, userId: "alice" });
     const r = await eventually(
@@ -205,15 +254,23 @@ describe("orderStatus and the notify path", () => {
     const orderId = await newOrder(owner);
     const stranger = new Shopper(h.url);
     await newOrder(stranger);
-    expect((await stranger.query("orderStatus", { orderId })).error?.data).toMatchObject({ code: "NOT_FOUND" });
-    expect((await stranger.mutate("prepay", { orderId, channel: "h5" })).error?.data).toMatchObject({ code: "NOT_FOUND" });
+    expect((await stranger.query("orderStatus", { orderId })).error?.data).toMatchObject({
+      code: "NOT_FOUND",
+    });
+    expect((await stranger.mutate("prepay", { orderId, channel: "h5" })).error?.data).toMatchObject({
+      code: "NOT_FOUND",
+    });
     expect((await stranger.query<TOrder[]>("myOrders")).data?.some((o) => o.orderId === orderId)).toBe(false);
     const anonymous = new Shopper(h.url);
-    expect((await anonymous.query("orderStatus", { orderId })).error?.data).toMatchObject({ code: "NOT_FOUND" });
+    expect((await anonymous.query("orderStatus", { orderId })).error?.data).toMatchObject({
+      code: "NOT_FOUND",
+    });
     const mini = new Shopper(h.url);
     await mini.miniLogin(h, "alice");
     expect((await mini.query("orderStatus", { orderId })).error?.data).toMatchObject({ code: "NOT_FOUND" });
-    expect(await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId))).toEqual([]);
+    expect(
+      await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId)),
+    ).toEqual([]);
   });
 });
 
@@ -228,7 +285,9 @@ describe("jsConfig", () => {
     upstream.length = 0;
     const s = new Shopper(h.url);
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => s.query<{ signature: string; appId: string }>("jsConfig", { url: `${h.url}/orders/x?i=${i}#frag` })),
+      Array.from({ length: 20 }, (_, i) =>
+        s.query<{ signature: string; appId: string }>("jsConfig", { url: `${h.url}/orders/x?i=${i}#frag` }),
+      ),
     );
     for (const r of results) expect(r.data?.signature).toMatch(/^[0-9a-f]{40}$/);
     expect(upstream.filter((p) => p.endsWith("/cgi-bin/token"))).toHaveLength(1);

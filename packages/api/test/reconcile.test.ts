@@ -20,7 +20,9 @@ afterAll(async () => {
 
 async function prepaidOrder(): Promise<{ orderId: string; outTradeNo: string; shopper: Shopper }> {
   const shopper = new Shopper(h.url);
-  const created = await shopper.mutate<{ orderId: string }>("createOrder", { items: [{ sku: "TEST-1FEN", qty: 3 }] });
+  const created = await shopper.mutate<{ orderId: string }>("createOrder", {
+    items: [{ sku: "TEST-1FEN", qty: 3 }],
+  });
   const orderId = created.data?.orderId ?? "";
   const r = await shopper.mutate("prepay", { orderId, channel: "h5" });
   if (r.status !== 200) throw new Error(JSON.stringify(r.error));
@@ -37,7 +39,11 @@ describe("reconciliation", () => {
     const paid = await Promise.all([prepaidOrder(), prepaidOrder(), prepaidOrder()]);
     const unpaid = await prepaidOrder();
     for (const p of paid) await h.control.pay({ outTradeNo: p.outTradeNo, userId: "alice" });
-    expect(await Promise.all(paid.map((p) => statusOf(p.orderId)))).toEqual(["PENDING", "PENDING", "PENDING"]);
+    expect(await Promise.all(paid.map((p) => statusOf(p.orderId)))).toEqual([
+      "PENDING",
+      "PENDING",
+      "PENDING",
+    ]);
 
     // Nothing is due before the first back-off step (+1 minute).
     expect((await reconcilePass(h.deps)).checked).toBe(0);
@@ -49,8 +55,17 @@ describe("reconciliation", () => {
     const events = await h.deps.db
       .select()
       .from(orderEvents)
-      .where(inArray(orderEvents.orderId, paid.map((p) => p.orderId)));
-    expect(events.filter((e) => e.type === "PAID").map((e) => e.source)).toEqual(["orderquery", "orderquery", "orderquery"]);
+      .where(
+        inArray(
+          orderEvents.orderId,
+          paid.map((p) => p.orderId),
+        ),
+      );
+    expect(events.filter((e) => e.type === "PAID").map((e) => e.source)).toEqual([
+      "orderquery",
+      "orderquery",
+      "orderquery",
+    ]);
     // The unpaid one is scheduled on the back-off (+5 minutes), not checked again at once.
     expect((await reconcilePass(h.deps)).checked).toBe(0);
     await h.control.clearFaults({ mchId: h.deps.config.mchId });
@@ -61,7 +76,10 @@ describe("reconciliation", () => {
     // Past the order's 30-minute life.
     await h.advance(31 * 60_000);
     await reconcilePass(h.deps);
-    const [attempt] = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.outTradeNo, p.outTradeNo));
+    const [attempt] = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.outTradeNo, p.outTradeNo));
     expect(attempt?.status).toBe("CLOSED");
     expect(await statusOf(p.orderId)).toBe("CLOSED");
     const [atWechat] = await h.control.orders({ outTradeNo: p.outTradeNo });
@@ -76,13 +94,15 @@ describe("reconciliation", () => {
     await p.shopper.oauth(h, "alice");
     const r = await p.shopper.mutate("prepay", { orderId: p.orderId, channel: "jsapi" });
     expect(r.status).toBe(200);
-    const jsapi = (await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, p.orderId))).find(
-      (a) => a.channel === "jsapi",
-    );
+    const jsapi = (
+      await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, p.orderId))
+    ).find((a) => a.channel === "jsapi");
     await h.control.pay({ outTradeNo: jsapi?.outTradeNo, userId: "alice" });
     const attemptOf = async () =>
-      (await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.outTradeNo, p.outTradeNo)))[0]?.status;
-    for (let i = 0; i < 50 && (await statusOf(p.orderId)) !== "PAID"; i++) await new Promise((res) => setTimeout(res, 50));
+      (await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.outTradeNo, p.outTradeNo)))[0]
+        ?.status;
+    for (let i = 0; i < 50 && (await statusOf(p.orderId)) !== "PAID"; i++)
+      await new Promise((res) => setTimeout(res, 50));
     expect(await attemptOf()).toBe("SUPERSEDED");
     await h.advance(61_000);
     await reconcilePass(h.deps);
@@ -105,12 +125,18 @@ describe("reconciliation", () => {
     await reconcilePass(h.deps);
     expect(await statusOf(p.orderId)).toBe("PAID_NEEDS_REVIEW");
     const review = await listOrdersNeedingReview(h.deps);
-    expect(review.find((r) => r.orderId === p.orderId)?.events.map((e) => e.type)).toEqual(["CREATED", "PAID_NEEDS_REVIEW"]);
+    expect(review.find((r) => r.orderId === p.orderId)?.events.map((e) => e.type)).toEqual([
+      "CREATED",
+      "PAID_NEEDS_REVIEW",
+    ]);
   });
 
   it("two instances ticking on one database run each tick once", async () => {
     // A second instance: its own connection pool on the same database, same WeChat.
-    const second = await createDbHandle({ databaseUrl: process.env.WXPAY_TEST_PG_URL ? dbUrlOf(h) : undefined, pgliteDataDir: "memory://" });
+    const second = await createDbHandle({
+      databaseUrl: process.env.WXPAY_TEST_PG_URL ? dbUrlOf(h) : undefined,
+      pgliteDataDir: "memory://",
+    });
     const other: CoreDeps = process.env.WXPAY_TEST_PG_URL
       ? createCoreDeps({
           db: second.db,

@@ -19,20 +19,34 @@ afterAll(async () => {
 });
 
 async function paidOrder(shopper = new Shopper(h.url)) {
-  const orderId = (await shopper.mutate<{ orderId: string }>("createOrder", { items: [{ sku: "CUP-CELADON", qty: 2 }] })).data?.orderId ?? "";
+  const orderId =
+    (await shopper.mutate<{ orderId: string }>("createOrder", { items: [{ sku: "CUP-CELADON", qty: 2 }] }))
+      .data?.orderId ?? "";
   await shopper.mutate("prepay", { orderId, channel: "h5" });
-  const [attempt] = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
+  const [attempt] = await h.deps.db
+    .select()
+    .from(paymentAttempts)
+    .where(eq(paymentAttempts.orderId, orderId));
   await h.control.pay({ outTradeNo: attempt?.outTradeNo, userId: "alice" });
   await eventually(
-    async () => (await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.id, attempt?.id ?? ""))).at(0)?.status,
+    async () =>
+      (
+        await h.deps.db
+          .select()
+          .from(paymentAttempts)
+          .where(eq(paymentAttempts.id, attempt?.id ?? ""))
+      ).at(0)?.status,
     (s) => s === "PAID",
   );
   return { orderId, outTradeNo: attempt?.outTradeNo ?? "", shopper };
 }
 
-const orderStatus = async (orderId: string) => (await h.deps.db.select().from(orders).where(eq(orders.id, orderId)))[0]?.status;
+const orderStatus = async (orderId: string) =>
+  (await h.deps.db.select().from(orders).where(eq(orders.id, orderId)))[0]?.status;
 const eventTypes = async (orderId: string) =>
-  (await h.deps.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(orderEvents.id)).map((e) => e.type);
+  (
+    await h.deps.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(orderEvents.id)
+  ).map((e) => e.type);
 
 describe("refunds", () => {
   it("a paid order is refunded in full: REFUNDING, then REFUNDED when WeChat's refund notify arrives", async () => {
@@ -44,7 +58,10 @@ describe("refunds", () => {
     expect(await h.control.refunds({ outTradeNo: p.outTradeNo })).toHaveLength(1);
 
     await h.control.settleRefund({ outRefundNo: r.outRefundNo });
-    await eventually(() => orderStatus(p.orderId), (s) => s === "REFUNDED");
+    await eventually(
+      () => orderStatus(p.orderId),
+      (s) => s === "REFUNDED",
+    );
     const [row] = await h.deps.db.select().from(refunds).where(eq(refunds.outRefundNo, r.outRefundNo));
     expect(row).toMatchObject({ status: "SUCCESS" });
     expect(row?.refundId).toBeTruthy();
@@ -58,26 +75,44 @@ describe("refunds", () => {
     // Both cashiers opened (H5, then inside WeChat), and both paid: WeChat does not allow closing the first
     // within 5 minutes of its creation.
     const shopper = new Shopper(h.url);
-    const orderId = (await shopper.mutate<{ orderId: string }>("createOrder", { items: [{ sku: "CUP-CELADON", qty: 2 }] })).data?.orderId ?? "";
+    const orderId =
+      (await shopper.mutate<{ orderId: string }>("createOrder", { items: [{ sku: "CUP-CELADON", qty: 2 }] }))
+        .data?.orderId ?? "";
     await shopper.mutate("prepay", { orderId, channel: "h5" });
     await shopper.oauth(h, "alice");
     await shopper.mutate("prepay", { orderId, channel: "jsapi" });
-    const attempts = await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
+    const attempts = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.orderId, orderId));
     const h5 = attempts.find((a) => a.channel === "h5");
     const jsapi = attempts.find((a) => a.channel === "jsapi");
     await h.control.pay({ outTradeNo: jsapi?.outTradeNo, userId: "alice" });
-    await eventually(() => orderStatus(orderId), (s) => s === "PAID");
+    await eventually(
+      () => orderStatus(orderId),
+      (s) => s === "PAID",
+    );
     await h.control.pay({ outTradeNo: h5?.outTradeNo, userId: "alice" });
-    await eventually(() => orderStatus(orderId), (s) => s === "PAID_NEEDS_REVIEW");
+    await eventually(
+      () => orderStatus(orderId),
+      (s) => s === "PAID_NEEDS_REVIEW",
+    );
     const first = { orderId };
     const second = { outTradeNo: h5?.outTradeNo ?? "" };
     // Without naming a payment, the order's own one would be returned: the operator names the extra one.
     const [order] = await h.deps.db.select().from(orders).where(eq(orders.id, first.orderId));
     expect(order?.paidAttemptId).toBe(jsapi?.id);
-    const r = await requestRefund(h.deps, { orderId: first.orderId, outTradeNo: second.outTradeNo, reason: "重复支付" });
+    const r = await requestRefund(h.deps, {
+      orderId: first.orderId,
+      outTradeNo: second.outTradeNo,
+      reason: "重复支付",
+    });
     expect(r.orderStatus).toBe("PAID_NEEDS_REVIEW");
     await h.control.settleRefund({ outRefundNo: r.outRefundNo });
-    await eventually(() => orderStatus(first.orderId), (s) => s === "PAID");
+    await eventually(
+      () => orderStatus(first.orderId),
+      (s) => s === "PAID",
+    );
     expect((await eventTypes(first.orderId)).slice(-2)).toEqual(["REFUND_REQUESTED", "REFUND_SUCCESS"]);
   });
 
@@ -96,7 +131,9 @@ describe("refunds", () => {
       refund_recv_accout: "支付用户零钱",
       refund_account: "REFUND_SOURCE_RECHARGE_FUNDS",
       refund_request_source: "API",
-    }).replace(/^<xml>/, "<root>").replace(/<\/xml>$/, "</root>");
+    })
+      .replace(/^<xml>/, "<root>")
+      .replace(/<\/xml>$/, "</root>");
     const deliver = async (mchId: string, key: string) => {
       const body = buildXml({
         return_code: "SUCCESS",

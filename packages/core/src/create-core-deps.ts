@@ -7,7 +7,13 @@ import type { CoreDeps } from "./deps";
 import type { Logger } from "./log";
 import { consoleLogger } from "./log";
 
-export type TWechatEndpoints = { payBase: string; apiBase: string; openBase: string; timeoutMs?: number; fetch?: TFetch };
+export type TWechatEndpoints = {
+  payBase: string;
+  apiBase: string;
+  openBase: string;
+  timeoutMs?: number;
+  fetch?: TFetch;
+};
 
 /** Wires the WeChat clients for the configured merchant and apps. */
 export function createCoreDeps(opts: {

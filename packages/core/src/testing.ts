@@ -26,7 +26,12 @@ export const SANDBOX_CONFIG: TCoreConfig = {
   ...DEFAULT_CORE_TUNING,
 };
 
-export type TTestCore = { deps: CoreDeps; handle: DbHandle; /** Undefined on PGlite. */ databaseUrl: string | undefined; close(): Promise<void> };
+export type TTestCore = {
+  deps: CoreDeps;
+  handle: DbHandle;
+  /** Undefined on PGlite. */ databaseUrl: string | undefined;
+  close(): Promise<void>;
+};
 
 export async function createTestCore(opts: {
   label: string;
@@ -46,7 +51,12 @@ export async function createTestCore(opts: {
   const deps = createCoreDeps({
     db: handle.db,
     config: { ...SANDBOX_CONFIG, ...opts.config },
-    wechat: { payBase: opts.wechatBase, apiBase: opts.wechatBase, openBase: opts.wechatBase, timeoutMs: 5000 },
+    wechat: {
+      payBase: opts.wechatBase,
+      apiBase: opts.wechatBase,
+      openBase: opts.wechatBase,
+      timeoutMs: 5000,
+    },
     log: opts.log ?? silentLogger,
     ...(opts.now ? { now: opts.now } : {}),
   });

@@ -48,13 +48,18 @@ export function preparedByDefault<T extends TPostgresClient>(client: T): T {
       if (typeof value !== "function") return value;
       if (prop === "unsafe") {
         return (query: string, params?: unknown[], options?: { prepare?: boolean }) =>
-          (value as TPostgresClient["unsafe"]).call(target, query, params as never, { ...options, prepare: true });
+          (value as TPostgresClient["unsafe"]).call(target, query, params as never, {
+            ...options,
+            prepare: true,
+          });
       }
       if (prop === "begin" || prop === "savepoint") {
         return (...args: unknown[]) => {
           const cb = args[args.length - 1] as (tx: TPostgresClient) => unknown;
           const rest = args.slice(0, -1);
-          return (value as (...a: unknown[]) => unknown).call(target, ...rest, (tx: TPostgresClient) => cb(preparedByDefault(tx)));
+          return (value as (...a: unknown[]) => unknown).call(target, ...rest, (tx: TPostgresClient) =>
+            cb(preparedByDefault(tx)),
+          );
         };
       }
       return value;
@@ -79,12 +84,15 @@ export function resolveMigrationsFolder(): string {
     dir = parent;
   }
   const found = candidates.find((c) => fs.existsSync(path.join(c, MIGRATIONS_JOURNAL)));
-  if (!found) throw new Error(`Committed migrations not found (looked for packages/db/drizzle from ${process.cwd()})`);
+  if (!found)
+    throw new Error(`Committed migrations not found (looked for packages/db/drizzle from ${process.cwd()})`);
   return found;
 }
 
 function expectedMigrationCount(folder: string): number {
-  const journal = JSON.parse(fs.readFileSync(path.join(folder, MIGRATIONS_JOURNAL), "utf8")) as { entries: unknown[] };
+  const journal = JSON.parse(fs.readFileSync(path.join(folder, MIGRATIONS_JOURNAL), "utf8")) as {
+    entries: unknown[];
+  };
   return journal.entries.length;
 }
 
@@ -141,7 +149,8 @@ export async function createDbHandle(config: DbConfig): Promise<DbHandle> {
   ]);
   const dataDir = config.pgliteDataDir?.trim() || "memory://";
   // PGlite creates the leaf directory but not its parents.
-  if (!dataDir.startsWith("memory://")) fs.mkdirSync(path.dirname(path.resolve(/*turbopackIgnore: true*/ dataDir)), { recursive: true });
+  if (!dataDir.startsWith("memory://"))
+    fs.mkdirSync(path.dirname(path.resolve(/*turbopackIgnore: true*/ dataDir)), { recursive: true });
   const client = new PGlite(dataDir);
   const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
   return {

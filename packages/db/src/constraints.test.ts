@@ -11,7 +11,11 @@ describe("schema constraints", () => {
   let handle: DbHandle;
   let drop: () => Promise<void>;
   const expiresAt = new Date(Date.now() + 3600_000);
-  const attempt = (id: string, outTradeNo: string, over: Partial<typeof paymentAttempts.$inferInsert> = {}) => ({
+  const attempt = (
+    id: string,
+    outTradeNo: string,
+    over: Partial<typeof paymentAttempts.$inferInsert> = {},
+  ) => ({
     id,
     orderId: "o_1",
     outTradeNo,
@@ -32,8 +36,12 @@ describe("schema constraints", () => {
     handle = await createDbHandle({ databaseUrl: target.url, pgliteDataDir: "memory://" });
     await handle.migrate();
     await handle.db.insert(customers).values({ id: "c_1" });
-    await handle.db.insert(orders).values({ id: "o_1", customerId: "c_1", items: [], amountFen: 100, expiresAt });
-    await handle.db.insert(paymentAttempts).values(attempt("a_1", "OUT1234567", { transactionId: "4200000000000000000000000001" }));
+    await handle.db
+      .insert(orders)
+      .values({ id: "o_1", customerId: "c_1", items: [], amountFen: 100, expiresAt });
+    await handle.db
+      .insert(paymentAttempts)
+      .values(attempt("a_1", "OUT1234567", { transactionId: "4200000000000000000000000001" }));
   });
   afterAll(async () => {
     await handle.close();
@@ -41,15 +49,25 @@ describe("schema constraints", () => {
   });
 
   it("an order amount must be a positive number of fen, in CNY", async () => {
-    await expect(handle.db.insert(orders).values({ id: "o_0", customerId: "c_1", items: [], amountFen: 0, expiresAt })).rejects.toThrow();
-    await expect(handle.db.insert(orders).values({ id: "o_n", customerId: "c_1", items: [], amountFen: -5, expiresAt })).rejects.toThrow();
     await expect(
-      handle.db.insert(orders).values({ id: "o_u", customerId: "c_1", items: [], amountFen: 5, feeType: "USD", expiresAt }),
+      handle.db.insert(orders).values({ id: "o_0", customerId: "c_1", items: [], amountFen: 0, expiresAt }),
+    ).rejects.toThrow();
+    await expect(
+      handle.db.insert(orders).values({ id: "o_n", customerId: "c_1", items: [], amountFen: -5, expiresAt }),
+    ).rejects.toThrow();
+    await expect(
+      handle.db
+        .insert(orders)
+        .values({ id: "o_u", customerId: "c_1", items: [], amountFen: 5, feeType: "USD", expiresAt }),
     ).rejects.toThrow();
   });
 
   it("an order needs an existing customer", async () => {
-    await expect(handle.db.insert(orders).values({ id: "o_x", customerId: "c_nobody", items: [], amountFen: 5, expiresAt })).rejects.toThrow();
+    await expect(
+      handle.db
+        .insert(orders)
+        .values({ id: "o_x", customerId: "c_nobody", items: [], amountFen: 5, expiresAt }),
+    ).rejects.toThrow();
   });
 
   it("out_trade_no is unique and in WeChat's charset; transaction_id is unique", async () => {
@@ -57,14 +75,20 @@ describe("schema constraints", () => {
     await expect(handle.db.insert(paymentAttempts).values(attempt("a_3", "bad out no!"))).rejects.toThrow();
     await expect(handle.db.insert(paymentAttempts).values(attempt("a_4", "SHORT"))).rejects.toThrow();
     await expect(
-      handle.db.insert(paymentAttempts).values(attempt("a_5", "OUT7654321", { transactionId: "4200000000000000000000000001" })),
+      handle.db
+        .insert(paymentAttempts)
+        .values(attempt("a_5", "OUT7654321", { transactionId: "4200000000000000000000000001" })),
     ).rejects.toThrow();
-    await expect(handle.db.insert(paymentAttempts).values(attempt("a_6", "OUT1111111", { amountFen: 0 }))).rejects.toThrow();
+    await expect(
+      handle.db.insert(paymentAttempts).values(attempt("a_6", "OUT1111111", { amountFen: 0 })),
+    ).rejects.toThrow();
   });
 
   it("an order has at most one PAID event", async () => {
     await handle.db.insert(orderEvents).values({ orderId: "o_1", type: "PAID", source: "test" });
-    await expect(handle.db.insert(orderEvents).values({ orderId: "o_1", type: "PAID", source: "test" })).rejects.toThrow();
+    await expect(
+      handle.db.insert(orderEvents).values({ orderId: "o_1", type: "PAID", source: "test" }),
+    ).rejects.toThrow();
     await handle.db.insert(orderEvents).values({ orderId: "o_1", type: "PAID_NEEDS_REVIEW", source: "test" });
   });
 });

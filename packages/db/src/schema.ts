@@ -194,7 +194,9 @@ export const orderEvents = pgTable(
   (t) => [
     index("order_events_order_idx").on(t.orderId),
     // At most one PAID event per order, whatever the concurrency: the database says so, not the code.
-    uniqueIndex("order_events_one_paid_per_order").on(t.orderId).where(sql`${t.type} = 'PAID'`),
+    uniqueIndex("order_events_one_paid_per_order")
+      .on(t.orderId)
+      .where(sql`${t.type} = 'PAID'`),
   ],
 );
 

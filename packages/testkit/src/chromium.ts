@@ -23,10 +23,17 @@ export function ensureChromium(log: (line: string) => void = console.log): strin
     if (canInstall && !fs.existsSync(CJK_FONT_FILE)) {
       log(`installing a CJK font for Chinese pages (${CJK_FONT_PACKAGE}) …`);
       // Best effort: without it tests still run, screenshots just lack Chinese glyphs.
-      spawnSync("sh", ["-c", `apt-get install -y ${CJK_FONT_PACKAGE} || (apt-get update && apt-get install -y ${CJK_FONT_PACKAGE})`], {
-        stdio: ["ignore", "inherit", "inherit"],
-        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-      });
+      spawnSync(
+        "sh",
+        [
+          "-c",
+          `apt-get install -y ${CJK_FONT_PACKAGE} || (apt-get update && apt-get install -y ${CJK_FONT_PACKAGE})`,
+        ],
+        {
+          stdio: ["ignore", "inherit", "inherit"],
+          env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+        },
+      );
     }
     return found;
   }

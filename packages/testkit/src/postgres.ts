@@ -50,10 +50,22 @@ export async function startThrowawayPostgres(opts: { binDir?: string } = {}): Pr
   if (isRoot) fs.chmodSync(base, 0o755);
   if (isRoot) execFileSync("chown", ["-R", "postgres:postgres", base]);
   const run = (cmd: string, args: string[]) => {
-    const [file, argv] = isRoot ? ["runuser", ["-u", "postgres", "--", path.join(binDir, cmd), ...args]] : [path.join(binDir, cmd), args];
+    const [file, argv] = isRoot
+      ? ["runuser", ["-u", "postgres", "--", path.join(binDir, cmd), ...args]]
+      : [path.join(binDir, cmd), args];
     execFileSync(file as string, argv as string[], { stdio: ["ignore", "pipe", "pipe"] });
   };
-  run("initdb", ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
+  run("initdb", [
+    "-D",
+    dataDir,
+    "-U",
+    "postgres",
+    "--auth=trust",
+    "-E",
+    "UTF8",
+    "--locale=C.UTF-8",
+    "--no-sync",
+  ]);
   const port = await freePort();
   const options = [
     `-p ${port}`,
@@ -65,7 +77,18 @@ export async function startThrowawayPostgres(opts: { binDir?: string } = {}): Pr
     "-c max_connections=300",
     "-c shared_buffers=128MB",
   ].join(" ");
-  run("pg_ctl", ["-D", dataDir, "-o", options, "-l", path.join(base, "server.log"), "-w", "-t", "60", "start"]);
+  run("pg_ctl", [
+    "-D",
+    dataDir,
+    "-o",
+    options,
+    "-l",
+    path.join(base, "server.log"),
+    "-w",
+    "-t",
+    "60",
+    "start",
+  ]);
   const pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
   let stopped = false;
   // A server must not outlive the process that started it, even when that process forgets to stop it.

@@ -4,8 +4,15 @@ import path from "node:path";
 
 export type Summary = { passed: number; failed: number; skipped: number; files: string[] };
 
-type VitestReport = { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number; numTodoTests?: number };
-type PlaywrightReport = { stats?: { expected?: number; unexpected?: number; flaky?: number; skipped?: number } };
+type VitestReport = {
+  numPassedTests?: number;
+  numFailedTests?: number;
+  numPendingTests?: number;
+  numTodoTests?: number;
+};
+type PlaywrightReport = {
+  stats?: { expected?: number; unexpected?: number; flaky?: number; skipped?: number };
+};
 
 export function summarizeReports(dir: string): Summary {
   const summary: Summary = { passed: 0, failed: 0, skipped: 0, files: [] };

@@ -82,7 +82,8 @@ const workloads = {
     fastXmlParser: () => {
       const doc = fxp.parse(notifyXml) as { xml?: Record<string, unknown> };
       const f = doc.xml;
-      if (!f || typeof f !== "object" || Object.values(f).some((v) => typeof v !== "string")) throw new Error("not flat");
+      if (!f || typeof f !== "object" || Object.values(f).some((v) => typeof v !== "string"))
+        throw new Error("not flat");
       if (!verifySign(f as Record<string, string>, [KEY], "MD5")) throw new Error("bad sign");
     },
     axiosPlugin: () => {
@@ -120,13 +121,18 @@ function median(xs: number[]): number {
 
 // Same work, same answer: both sides must accept our notify and emit equivalent XML before timing anything.
 const axiosParsed = toObject.call({}, notifyXml);
-if (!Hash.equals(Hash.sign(Hash.ALGO_MD5, axiosParsed, KEY), axiosParsed.sign)) throw new Error("baseline rejects the notify");
-const axiosXml = toXml.call({ method: "POST" }, { ...orderFields, sign: Hash.sign(Hash.ALGO_MD5, orderFields, KEY) });
+if (!Hash.equals(Hash.sign(Hash.ALGO_MD5, axiosParsed, KEY), axiosParsed.sign))
+  throw new Error("baseline rejects the notify");
+const axiosXml = toXml.call(
+  { method: "POST" },
+  { ...orderFields, sign: Hash.sign(Hash.ALGO_MD5, orderFields, KEY) },
+);
 const ourXml = buildXml({ ...orderFields, sign: sign(orderFields, KEY, "MD5") });
 if (parseXml(axiosXml).sign !== parseXml(ourXml).sign) throw new Error("the two builders sign differently");
 
 const samples = new Map<string, number[]>();
-for (const [group, fns] of Object.entries(workloads)) for (const name of Object.keys(fns)) samples.set(`${group}/${name}`, []);
+for (const [group, fns] of Object.entries(workloads))
+  for (const name of Object.keys(fns)) samples.set(`${group}/${name}`, []);
 for (const [, fns] of Object.entries(workloads)) for (const fn of Object.values(fns)) opsPerSecond(fn, 100); // warm-up
 
 for (let round = 0; round < ROUNDS; round++) {
@@ -140,18 +146,52 @@ for (let round = 0; round < ROUNDS; round++) {
 
 const rate = (k: string) => median(samples.get(k) ?? []);
 const rows: [string, string, number, number][] = [
-  ["notify parse+verify", "@wxpay/wechatpay parsePayNotify (all checks)", rate("notify/ours"), rate("notify/axiosPlugin")],
-  ["notify parse+verify", "@wxpay/wechatpay parseXml + verifySign", rate("notify/oursTokenizerOnly"), rate("notify/axiosPlugin")],
-  ["notify parse+verify", "fast-xml-parser 5 (hardened) + verifySign", rate("notify/fastXmlParser"), rate("notify/axiosPlugin")],
-  ["notify parse+verify", "wechatpay-axios-plugin 0.9.6 (baseline)", rate("notify/axiosPlugin"), rate("notify/axiosPlugin")],
-  ["unifiedorder build (sign+xml)", "@wxpay/wechatpay sign + buildXml", rate("unifiedorder/ours"), rate("unifiedorder/axiosPlugin")],
-  ["unifiedorder build (sign+xml)", "wechatpay-axios-plugin 0.9.6 (baseline)", rate("unifiedorder/axiosPlugin"), rate("unifiedorder/axiosPlugin")],
+  [
+    "notify parse+verify",
+    "@wxpay/wechatpay parsePayNotify (all checks)",
+    rate("notify/ours"),
+    rate("notify/axiosPlugin"),
+  ],
+  [
+    "notify parse+verify",
+    "@wxpay/wechatpay parseXml + verifySign",
+    rate("notify/oursTokenizerOnly"),
+    rate("notify/axiosPlugin"),
+  ],
+  [
+    "notify parse+verify",
+    "fast-xml-parser 5 (hardened) + verifySign",
+    rate("notify/fastXmlParser"),
+    rate("notify/axiosPlugin"),
+  ],
+  [
+    "notify parse+verify",
+    "wechatpay-axios-plugin 0.9.6 (baseline)",
+    rate("notify/axiosPlugin"),
+    rate("notify/axiosPlugin"),
+  ],
+  [
+    "unifiedorder build (sign+xml)",
+    "@wxpay/wechatpay sign + buildXml",
+    rate("unifiedorder/ours"),
+    rate("unifiedorder/axiosPlugin"),
+  ],
+  [
+    "unifiedorder build (sign+xml)",
+    "wechatpay-axios-plugin 0.9.6 (baseline)",
+    rate("unifiedorder/axiosPlugin"),
+    rate("unifiedorder/axiosPlugin"),
+  ],
 ];
 
-console.log(`node ${process.version}, ${ROUNDS} rounds × ${ROUND_MS} ms per workload, medians; notify ${Buffer.byteLength(notifyXml)} bytes`);
+console.log(
+  `node ${process.version}, ${ROUNDS} rounds × ${ROUND_MS} ms per workload, medians; notify ${Buffer.byteLength(notifyXml)} bytes`,
+);
 console.log("");
 console.log(`| work | implementation | ops/s | µs/op | ratio vs wechatpay-axios-plugin |`);
 console.log(`|---|---|---:|---:|---:|`);
 for (const [work, impl, ours, base] of rows) {
-  console.log(`| ${work} | ${impl} | ${Math.round(ours).toLocaleString("en")} | ${(1e6 / ours).toFixed(1)} | ${(ours / base).toFixed(2)}× |`);
+  console.log(
+    `| ${work} | ${impl} | ${Math.round(ours).toLocaleString("en")} | ${(1e6 / ours).toFixed(1)} | ${(ours / base).toFixed(2)}× |`,
+  );
 }

@@ -78,7 +78,8 @@ function badBill(message: string, details?: Record<string, unknown>): WechatPayE
 
 /** A detail or summary line: every field starts with "`" and fields are joined by ",`". */
 function splitValues(line: string, lineNo: number): string[] {
-  if (!line.startsWith("`")) throw badBill(`bill line ${lineNo} is not a backtick-prefixed row`, { line: lineNo });
+  if (!line.startsWith("`"))
+    throw badBill(`bill line ${lineNo} is not a backtick-prefixed row`, { line: lineNo });
   // Splitting on ",`" (not ",") keeps a comma inside a product name intact, as node-tenpay does.
   return line.slice(1).split(",`");
 }
@@ -153,7 +154,9 @@ function fen(s: string, what: string): number {
   try {
     return yuanStringToFen(s);
   } catch (err) {
-    throw badBill(`${what} "${s}" is not a yuan amount`, { cause: err instanceof Error ? err.message : String(err) });
+    throw badBill(`${what} "${s}" is not a yuan amount`, {
+      cause: err instanceof Error ? err.message : String(err),
+    });
   }
 }
 
@@ -173,7 +176,9 @@ function zip(header: readonly string[], values: string[], lineNo: number): Recor
   // WeChat ends ALL/REFUND detail rows with ",`": one empty field past the last header.
   if (values.length === header.length + 1 && values[values.length - 1] === "") values.pop();
   if (values.length !== header.length) {
-    throw badBill(`bill line ${lineNo} has ${values.length} fields for ${header.length} columns`, { line: lineNo });
+    throw badBill(`bill line ${lineNo} has ${values.length} fields for ${header.length} columns`, {
+      line: lineNo,
+    });
   }
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   header.forEach((h, i) => {
@@ -259,7 +264,13 @@ function toSummary(raw: Record<string, string>, lineNo: number): TBillSummary {
     throw badBill(`bill summary (line ${lineNo}) lacks a valid 总交易单数`, { line: lineNo });
   }
   const summary: TBillSummary = { tradeCount: Number(count), raw };
-  for (const k of ["settlementTotalFeeFen", "refundFeeFen", "couponRefundFeeFen", "totalFeeFen", "applyRefundFeeFen"] as const) {
+  for (const k of [
+    "settlementTotalFeeFen",
+    "refundFeeFen",
+    "couponRefundFeeFen",
+    "totalFeeFen",
+    "applyRefundFeeFen",
+  ] as const) {
     const x = v[k];
     if (present(x)) summary[k] = fen(x, `bill summary ${k}`);
   }
@@ -285,7 +296,8 @@ export function parseBill(text: string): TBill {
   if (lines.length < 3) throw badBill("bill has no header, rows and summary");
   const first = lines[0] as { l: string; n: number };
   const header = splitHeader(first.l);
-  if (!header.includes("交易时间") || !header.includes("商户订单号")) throw badBill("bill header lacks 交易时间/商户订单号");
+  if (!header.includes("交易时间") || !header.includes("商户订单号"))
+    throw badBill("bill header lacks 交易时间/商户订单号");
 
   const summaryAt = lines.findIndex(({ l }, i) => i > 0 && !l.startsWith("`") && l.includes("总交易单数"));
   if (summaryAt === -1) throw badBill("bill has no summary (总交易单数)");
@@ -294,11 +306,12 @@ export function parseBill(text: string): TBill {
   if (summaryLine === undefined) throw badBill("bill summary row is missing");
   if (lines.length !== summaryAt + 2) throw badBill("unexpected lines after the bill summary");
 
-  const rows = lines
-    .slice(1, summaryAt)
-    .map(({ l, n }) => toRow(zip(header, splitValues(l, n), n), n));
+  const rows = lines.slice(1, summaryAt).map(({ l, n }) => toRow(zip(header, splitValues(l, n), n), n));
   const summaryHeader = splitHeader(summaryHeaderLine.l);
-  const summary = toSummary(zip(summaryHeader, splitValues(summaryLine.l, summaryLine.n), summaryLine.n), summaryLine.n);
+  const summary = toSummary(
+    zip(summaryHeader, splitValues(summaryLine.l, summaryLine.n), summaryLine.n),
+    summaryLine.n,
+  );
   if (summary.tradeCount !== rows.length) {
     throw badBill(`bill summary counts ${summary.tradeCount} trades but ${rows.length} rows arrived`, {
       tradeCount: summary.tradeCount,

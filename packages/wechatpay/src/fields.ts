@@ -36,7 +36,8 @@ export function parseBeijingTime(s: string): Date {
   const ms = Date.UTC(y, mo - 1, d, h, mi, se) - BEIJING_OFFSET_MS;
   const date = new Date(ms);
   // Date.UTC rolls 20240230 over into March: round-tripping catches every out-of-range part.
-  if (!Number.isFinite(ms) || formatBeijingTime(date) !== s) throw new WechatPayError("BAD_TIME", "not a valid calendar time");
+  if (!Number.isFinite(ms) || formatBeijingTime(date) !== s)
+    throw new WechatPayError("BAD_TIME", "not a valid calendar time");
   return date;
 }
 
@@ -90,13 +91,22 @@ function utf8Length(cp: number): number {
  * so the safe reading is ≤ 127 UTF-8 bytes, cut on a character boundary.
  */
 export function fitBody(body: string, maxBytes = 127): string {
-  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new WechatPayError("BAD_LENGTH", "maxBytes must be ≥ 1");
+  if (!Number.isInteger(maxBytes) || maxBytes < 1)
+    throw new WechatPayError("BAD_LENGTH", "maxBytes must be ≥ 1");
   let out = "";
   let bytes = 0;
   for (const ch of body) {
     const cp = ch.codePointAt(0) as number;
     // 4-byte characters and lone surrogates cannot be sent; control characters cannot travel in XML.
-    if (cp > 0xffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0x20 || cp === 0x7f || cp === 0xfffe || cp === 0xffff) continue;
+    if (
+      cp > 0xffff ||
+      (cp >= 0xd800 && cp <= 0xdfff) ||
+      cp < 0x20 ||
+      cp === 0x7f ||
+      cp === 0xfffe ||
+      cp === 0xffff
+    )
+      continue;
     const n = utf8Length(cp);
     if (bytes + n > maxBytes) break;
     out += ch;
@@ -120,7 +130,8 @@ export function appendRedirectUrl(mwebUrl: string, redirectUrl: string): string 
   if (target.protocol !== "https:" && target.protocol !== "http:") {
     throw new WechatPayError("BAD_URL", "redirect_url must be http(s)");
   }
-  if (/[?&]redirect_url=/.test(mwebUrl)) throw new WechatPayError("BAD_URL", "mweb_url already carries a redirect_url");
+  if (/[?&]redirect_url=/.test(mwebUrl))
+    throw new WechatPayError("BAD_URL", "mweb_url already carries a redirect_url");
   const sep = mwebUrl.includes("?") ? "&" : "?";
   return mwebUrl + sep + "redirect_url=" + encodeURIComponent(redirectUrl);
 }
@@ -139,7 +150,8 @@ const YUAN = /^(-)?(0|[1-9][0-9]*)(?:\.([0-9]{1,2}))?$/;
 /** "12.34" yuan (as in downloadbill) → 1234 fen, parsed as a decimal string: never through a float. */
 export function yuanStringToFen(s: string): number {
   const m = typeof s === "string" ? YUAN.exec(s) : null;
-  if (!m) throw new WechatPayError("BAD_AMOUNT", "amount must be a decimal yuan string with at most 2 decimals");
+  if (!m)
+    throw new WechatPayError("BAD_AMOUNT", "amount must be a decimal yuan string with at most 2 decimals");
   const whole = m[2] as string;
   const frac = (m[3] ?? "").padEnd(2, "0");
   if (whole.length > 13) throw new WechatPayError("BAD_AMOUNT", "amount too large");
@@ -151,7 +163,9 @@ export function yuanStringToFen(s: string): number {
 /** Strict wire integer for fen fields (total_fee, cash_fee, refund_fee): positive, no sign, no leading zero. */
 export function parseFen(s: string | undefined, field = "amount"): number {
   if (typeof s !== "string" || !/^[1-9][0-9]{0,14}$/.test(s)) {
-    throw new WechatPayError("BAD_AMOUNT", `${field} must be a positive integer of fen`, { details: { field } });
+    throw new WechatPayError("BAD_AMOUNT", `${field} must be a positive integer of fen`, {
+      details: { field },
+    });
   }
   return Number(s);
 }

@@ -4,18 +4,25 @@ import { createHash } from "node:crypto";
 
 import { WechatPayError } from "./errors";
 
-export type JsSdkSignatureInput = { jsapiTicket: string; nonceStr: string; timestamp: string | number; url: string };
+export type JsSdkSignatureInput = {
+  jsapiTicket: string;
+  nonceStr: string;
+  timestamp: string | number;
+  url: string;
+};
 
 /** The exact string that is hashed; exposed so a debug endpoint can show what was signed (never the ticket in logs). */
 export function jsSdkSignString(i: JsSdkSignatureInput): string {
   const timestamp = String(i.timestamp);
-  if (!/^[0-9]{1,12}$/.test(timestamp)) throw new WechatPayError("BAD_TIMESTAMP", "timestamp must be epoch seconds");
+  if (!/^[0-9]{1,12}$/.test(timestamp))
+    throw new WechatPayError("BAD_TIMESTAMP", "timestamp must be epoch seconds");
   if (!i.jsapiTicket) throw new WechatPayError("BAD_TICKET", "jsapi_ticket is empty");
   if (!i.nonceStr) throw new WechatPayError("BAD_NONCE", "nonceStr is empty");
   const hash = i.url.indexOf("#");
   // WeChat: "url…不包含#及其后面部分".
   const url = hash === -1 ? i.url : i.url.slice(0, hash);
-  if (!/^https?:\/\//i.test(url)) throw new WechatPayError("BAD_URL", "url must be the page's absolute http(s) URL");
+  if (!/^https?:\/\//i.test(url))
+    throw new WechatPayError("BAD_URL", "url must be the page's absolute http(s) URL");
   return `jsapi_ticket=${i.jsapiTicket}&noncestr=${i.nonceStr}&timestamp=${timestamp}&url=${url}`;
 }
 

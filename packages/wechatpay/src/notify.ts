@@ -10,6 +10,9 @@ import { sign, verifySign } from "./sign";
 import type { SignType, WireFields } from "./sign";
 import { buildXml, parseXml, XmlError } from "./xml";
 
+// eslint-disable-next-line no-control-regex -- stripping control characters is the point
+const XML_UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/gu;
+
 /**
  * WeChat's reply bytes. WeChat: the reply must be exactly this XML — "ok", "success", JSON or extra
  * characters count as a failed delivery and are retried.
@@ -17,14 +20,18 @@ import { buildXml, parseXml, XmlError } from "./xml";
 export function replyXml(ok: boolean, message?: string): string {
   const msg = message ?? (ok ? "OK" : "FAIL");
   // A reply must never fail to render: drop characters XML cannot carry and bound the length.
-  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-  const clean = msg.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/gu, "").slice(0, 128);
+  const clean = msg.replace(XML_UNSAFE, "").slice(0, 128);
   return buildXml({ return_code: ok ? "SUCCESS" : "FAIL", return_msg: clean });
 }
 
 export const SUCCESS_REPLY = replyXml(true);
 
-export type PayNotifyConfig = { mchId: string; appIds: readonly string[]; keys: readonly string[]; signType: SignType };
+export type PayNotifyConfig = {
+  mchId: string;
+  appIds: readonly string[];
+  keys: readonly string[];
+  signType: SignType;
+};
 
 export type TPayNotification = {
   appId: string;
@@ -62,9 +69,14 @@ export type PayNotifyRejectionCode =
 
 export type PayNotifyRejection = { code: PayNotifyRejectionCode; message: string; fields?: WireFields };
 
-export type PayNotifyResult = { ok: true; notification: TPayNotification } | { ok: false; rejection: PayNotifyRejection };
+export type PayNotifyResult =
+  { ok: true; notification: TPayNotification } | { ok: false; rejection: PayNotifyRejection };
 
-function reject<C extends string>(code: C, message: string, fields?: WireFields): { ok: false; rejection: { code: C; message: string; fields?: WireFields } } {
+function reject<C extends string>(
+  code: C,
+  message: string,
+  fields?: WireFields,
+): { ok: false; rejection: { code: C; message: string; fields?: WireFields } } {
   return { ok: false, rejection: fields === undefined ? { code, message } : { code, message, fields } };
 }
 
@@ -86,12 +98,25 @@ function opt(fields: WireFields, name: string): string | undefined {
 }
 
 function checkIdentity(fields: WireFields, mchId: string, appIds: readonly string[]) {
-  if (!has(fields, "mch_id") || fields.mch_id !== mchId) return reject("WRONG_MCH_ID", "mch_id is not this merchant", fields);
-  if (!has(fields, "appid") || !appIds.includes(fields.appid as string)) return reject("WRONG_APPID", "appid is not one of ours", fields);
+  if (!has(fields, "mch_id") || fields.mch_id !== mchId)
+    return reject("WRONG_MCH_ID", "mch_id is not this merchant", fields);
+  if (!has(fields, "appid") || !appIds.includes(fields.appid as string))
+    return reject("WRONG_APPID", "appid is not one of ours", fields);
   return null;
 }
 
-const PAY_REQUIRED = ["appid", "mch_id", "nonce_str", "result_code", "openid", "trade_type", "total_fee", "transaction_id", "out_trade_no", "time_end"];
+const PAY_REQUIRED = [
+  "appid",
+  "mch_id",
+  "nonce_str",
+  "result_code",
+  "openid",
+  "trade_type",
+  "total_fee",
+  "transaction_id",
+  "out_trade_no",
+  "time_end",
+];
 
 /**
  * Parses and authenticates a payment notify. Checks, in order: XML (BAD_XML), return_code (RETURN_FAIL: an
@@ -104,7 +129,8 @@ export function parsePayNotify(raw: string | Uint8Array, config: PayNotifyConfig
   const fields = parseOrReject(raw);
   if (fields instanceof XmlError) return reject("BAD_XML", fields.message);
 
-  if (fields.return_code !== "SUCCESS") return reject("RETURN_FAIL", `return_code is ${fields.return_code ?? "missing"}`, fields);
+  if (fields.return_code !== "SUCCESS")
+    return reject("RETURN_FAIL", `return_code is ${fields.return_code ?? "missing"}`, fields);
   const identity = checkIdentity(fields, config.mchId, config.appIds);
   if (identity) return identity;
 
@@ -114,15 +140,21 @@ export function parsePayNotify(raw: string | Uint8Array, config: PayNotifyConfig
   // and a 32-hex MD5 sign can never pass the 64-hex HMAC check.
   const declared = has(fields, "sign_type") ? fields.sign_type : config.signType;
   if (declared !== config.signType) {
-    return reject("WRONG_SIGN_TYPE", `notify declares sign_type ${declared}, configured ${config.signType}`, fields);
+    return reject(
+      "WRONG_SIGN_TYPE",
+      `notify declares sign_type ${declared}, configured ${config.signType}`,
+      fields,
+    );
   }
-  if (!verifySign(fields, config.keys, config.signType)) return reject("BAD_SIGN", "signature does not verify", fields);
+  if (!verifySign(fields, config.keys, config.signType))
+    return reject("BAD_SIGN", "signature does not verify", fields);
 
   for (const name of PAY_REQUIRED) {
     if (!has(fields, name)) return reject("MISSING_FIELD", `${name} is missing`, fields);
   }
   const resultCode = fields.result_code;
-  if (resultCode !== "SUCCESS" && resultCode !== "FAIL") return reject("MISSING_FIELD", "result_code is not SUCCESS or FAIL", fields);
+  if (resultCode !== "SUCCESS" && resultCode !== "FAIL")
+    return reject("MISSING_FIELD", "result_code is not SUCCESS or FAIL", fields);
 
   let totalFeeFen: number;
   let cashFeeFen: number | undefined;
@@ -130,7 +162,9 @@ export function parsePayNotify(raw: string | Uint8Array, config: PayNotifyConfig
   try {
     // Converted only after the signature verified over the exact strings, and only if strictly /^[1-9][0-9]*$/.
     totalFeeFen = parseFen(fields.total_fee, "total_fee");
-    cashFeeFen = has(fields, "cash_fee") ? parseNonNegativeFen(fields.cash_fee as string, "cash_fee") : undefined;
+    cashFeeFen = has(fields, "cash_fee")
+      ? parseNonNegativeFen(fields.cash_fee as string, "cash_fee")
+      : undefined;
     paidAt = parseBeijingTime(fields.time_end as string);
   } catch (e) {
     if (e instanceof WechatPayError) return reject("MISSING_FIELD", e.message, fields);
@@ -172,7 +206,11 @@ function parseNonNegativeFen(s: string, field: string): number {
  * A signed notify as WeChat sends it (strings in CDATA, integers bare). For the simulator and tests.
  * With HMAC-SHA256, sign_type is added unless given, since WeChat's default is MD5.
  */
-export function buildPayNotify(fields: Readonly<Record<string, string | number>>, key: string, signType: SignType): string {
+export function buildPayNotify(
+  fields: Readonly<Record<string, string | number>>,
+  key: string,
+  signType: SignType,
+): string {
   const all: Record<string, string | number> = { ...fields };
   delete all.sign;
   if (signType === "HMAC-SHA256" && all.sign_type === undefined) all.sign_type = "HMAC-SHA256";
@@ -210,13 +248,22 @@ export type TRefundNotification = {
   reqInfo: WireFields;
 };
 
-export type RefundNotifyRejectionCode = "BAD_XML" | "RETURN_FAIL" | "WRONG_APPID" | "WRONG_MCH_ID" | "BAD_REQ_INFO" | "MISSING_FIELD";
+export type RefundNotifyRejectionCode =
+  "BAD_XML" | "RETURN_FAIL" | "WRONG_APPID" | "WRONG_MCH_ID" | "BAD_REQ_INFO" | "MISSING_FIELD";
 
 export type RefundNotifyResult =
   | { ok: true; notification: TRefundNotification }
   | { ok: false; rejection: { code: RefundNotifyRejectionCode; message: string; fields?: WireFields } };
 
-const REFUND_REQUIRED = ["transaction_id", "out_trade_no", "refund_id", "out_refund_no", "total_fee", "refund_fee", "refund_status"];
+const REFUND_REQUIRED = [
+  "transaction_id",
+  "out_trade_no",
+  "refund_id",
+  "out_refund_no",
+  "total_fee",
+  "refund_fee",
+  "refund_status",
+];
 const REFUND_STATUSES: readonly string[] = ["SUCCESS", "CHANGE", "REFUNDCLOSE"];
 
 function parseDashedBeijingTime(s: string): Date {
@@ -233,7 +280,8 @@ function parseDashedBeijingTime(s: string): Date {
 export function parseRefundNotify(raw: string | Uint8Array, config: RefundNotifyConfig): RefundNotifyResult {
   const fields = parseOrReject(raw);
   if (fields instanceof XmlError) return reject("BAD_XML", fields.message);
-  if (fields.return_code !== "SUCCESS") return reject("RETURN_FAIL", `return_code is ${fields.return_code ?? "missing"}`, fields);
+  if (fields.return_code !== "SUCCESS")
+    return reject("RETURN_FAIL", `return_code is ${fields.return_code ?? "missing"}`, fields);
   const identity = checkIdentity(fields, config.mchId, config.appIds);
   if (identity) return identity;
   if (!has(fields, "req_info")) return reject("MISSING_FIELD", "req_info is missing", fields);
@@ -247,13 +295,15 @@ export function parseRefundNotify(raw: string | Uint8Array, config: RefundNotify
       if (!(e instanceof WechatPayError)) throw e;
     }
   }
-  if (reqInfo === undefined) return reject("BAD_REQ_INFO", "req_info does not decrypt with any configured key", fields);
+  if (reqInfo === undefined)
+    return reject("BAD_REQ_INFO", "req_info does not decrypt with any configured key", fields);
 
   for (const name of REFUND_REQUIRED) {
     if (!has(reqInfo, name)) return reject("MISSING_FIELD", `req_info ${name} is missing`, fields);
   }
   const status = reqInfo.refund_status as string;
-  if (!REFUND_STATUSES.includes(status)) return reject("MISSING_FIELD", `unknown refund_status ${status}`, fields);
+  if (!REFUND_STATUSES.includes(status))
+    return reject("MISSING_FIELD", `unknown refund_status ${status}`, fields);
 
   try {
     const n: TRefundNotification = {

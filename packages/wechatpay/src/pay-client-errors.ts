@@ -33,7 +33,12 @@ export class WechatPayApiError extends WechatPayError {
   constructor(init: TPayApiErrorInit) {
     super(init.code, init.message, {
       remedy: init.remedy,
-      details: { api: init.api, errCode: init.errCode, errCodeDes: init.errCodeDes, returnMsg: init.returnMsg },
+      details: {
+        api: init.api,
+        errCode: init.errCode,
+        errCodeDes: init.errCodeDes,
+        returnMsg: init.returnMsg,
+      },
     });
     this.api = init.api;
     this.retryable = init.retryable;
@@ -67,7 +72,11 @@ export class WechatPayTransportError extends WechatPayError {
     message: string,
     opts: { path: string; remedy: TRemedy; retryable: boolean; status?: number; cause?: unknown },
   ) {
-    super(code, message, { remedy: opts.remedy, details: { path: opts.path, status: opts.status }, cause: opts.cause });
+    super(code, message, {
+      remedy: opts.remedy,
+      details: { path: opts.path, status: opts.status },
+      cause: opts.cause,
+    });
     this.path = opts.path;
     this.retryable = opts.retryable;
     if (opts.status !== undefined) this.status = opts.status;

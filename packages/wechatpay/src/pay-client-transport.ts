@@ -28,7 +28,10 @@ export function joinUrl(base: string, path: string): string {
 /** A per-call timeout must be a positive integer of milliseconds (AbortSignal.timeout throws otherwise). */
 export function checkTimeout(ms: number): number {
   if (!Number.isSafeInteger(ms) || ms <= 0) {
-    throw new WechatPayError("BAD_INPUT", "timeoutMs must be a positive integer", { remedy: "FIX_REQUEST", details: { field: "timeoutMs" } });
+    throw new WechatPayError("BAD_INPUT", "timeoutMs must be a positive integer", {
+      remedy: "FIX_REQUEST",
+      details: { field: "timeoutMs" },
+    });
   }
   return ms;
 }
@@ -43,10 +46,18 @@ function pathOf(url: string): string {
 
 function isTimeout(signal: AbortSignal, err: unknown): boolean {
   if (signal.aborted) return true;
-  return err instanceof Error && (err.name === "TimeoutError" || (err.cause instanceof Error && err.cause.name === "TimeoutError"));
+  return (
+    err instanceof Error &&
+    (err.name === "TimeoutError" || (err.cause instanceof Error && err.cause.name === "TimeoutError"))
+  );
 }
 
-function transportFailure(err: unknown, signal: AbortSignal, url: string, timeoutMs: number): WechatPayTransportError {
+function transportFailure(
+  err: unknown,
+  signal: AbortSignal,
+  url: string,
+  timeoutMs: number,
+): WechatPayTransportError {
   if (err instanceof WechatPayTransportError) return err;
   const path = pathOf(url);
   if (isTimeout(signal, err)) {
@@ -68,11 +79,15 @@ function transportFailure(err: unknown, signal: AbortSignal, url: string, timeou
 }
 
 function tooLarge(url: string, maxBytes: number): WechatPayTransportError {
-  return new WechatPayTransportError("RESPONSE_TOO_LARGE", `reply from ${pathOf(url)} exceeds ${maxBytes} bytes`, {
-    path: pathOf(url),
-    remedy: "FIX_CONFIG",
-    retryable: false,
-  });
+  return new WechatPayTransportError(
+    "RESPONSE_TOO_LARGE",
+    `reply from ${pathOf(url)} exceeds ${maxBytes} bytes`,
+    {
+      path: pathOf(url),
+      remedy: "FIX_CONFIG",
+      retryable: false,
+    },
+  );
 }
 
 async function readCapped(res: Response, url: string, maxBytes: number): Promise<Uint8Array> {
@@ -126,7 +141,13 @@ export async function requestViaMtls(secureContext: SecureContext, req: THttpReq
     try {
       // agent: false — one connection per call; the certificate-protected calls are rare (refunds).
       // tls.connect honours `secureContext`; @types/node's RequestOptions does not list it.
-      const options = { method: req.method, headers, secureContext, agent: false, signal } as https.RequestOptions;
+      const options = {
+        method: req.method,
+        headers,
+        secureContext,
+        agent: false,
+        signal,
+      } as https.RequestOptions;
       request = https.request(req.url, options);
     } catch (err) {
       fail(err);
@@ -148,7 +169,11 @@ export async function requestViaMtls(secureContext: SecureContext, req: THttpReq
       res.on("error", fail);
       res.on("end", () => {
         const ct = res.headers["content-type"];
-        resolve({ status: res.statusCode ?? 0, bytes: Buffer.concat(chunks), contentType: typeof ct === "string" ? ct : "" });
+        resolve({
+          status: res.statusCode ?? 0,
+          bytes: Buffer.concat(chunks),
+          contentType: typeof ct === "string" ? ct : "",
+        });
       });
     });
     request.end(body);

@@ -37,7 +37,10 @@ export type TUnifiedOrderInput = TUnifiedOrderCommon &
   );
 
 function bad(field: string, message: string): WechatPayError {
-  return new WechatPayError("BAD_INPUT", `${field}: ${message}`, { remedy: "FIX_REQUEST", details: { field } });
+  return new WechatPayError("BAD_INPUT", `${field}: ${message}`, {
+    remedy: "FIX_REQUEST",
+    details: { field },
+  });
 }
 
 function utf8Bytes(s: string): number {
@@ -51,7 +54,8 @@ const FOUR_BYTE_OR_CONTROL = /[\u{10000}-\u{10FFFF}\p{Cs}\u0000-\u001F\u007F]/u;
 function text(field: string, v: string | undefined, maxBytes: number): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== "string" || v === "") throw bad(field, "must be a non-empty string");
-  if (FOUR_BYTE_OR_CONTROL.test(v)) throw bad(field, "contains characters WeChat Pay v2 cannot carry (emoji, control)");
+  if (FOUR_BYTE_OR_CONTROL.test(v))
+    throw bad(field, "contains characters WeChat Pay v2 cannot carry (emoji, control)");
   if (utf8Bytes(v) > maxBytes) throw bad(field, `longer than ${maxBytes} bytes`);
   return v;
 }
@@ -66,7 +70,8 @@ function httpUrl(field: string, v: string, opts: { noQuery: boolean; maxLength: 
   if (u.protocol !== "https:" && u.protocol !== "http:") throw bad(field, "must be http(s)");
   // WeChat: notify_url "必须为直接可访问的url，不能携带参数"; https for public domains (http is left for the
   // local simulator and private lines, which WeChat also allows).
-  if (opts.noQuery && (u.search !== "" || v.includes("?") || v.includes("#"))) throw bad(field, "must not carry a query or fragment");
+  if (opts.noQuery && (u.search !== "" || v.includes("?") || v.includes("#")))
+    throw bad(field, "must not carry a query or fragment");
   if (v.length > opts.maxLength) throw bad(field, `longer than ${opts.maxLength} characters`);
   return v;
 }
@@ -121,7 +126,8 @@ export function unifiedOrderFields(input: TUnifiedOrderInput, now: Date): Record
     // WeChat: the shortest window has been documented as "大于5分钟" and "大于1分钟" and was observed as
     // "time_expire时间过短，刷卡至少1分钟，其他5分钟": the safe reading is ≥ 5 minutes. Unpaid orders older
     // than 7 days cannot be paid (v3 wording; unconfirmed for v2), so a longer window is refused too.
-    if (!Number.isFinite(span) || span < FIVE_MINUTES_MS) throw bad("timeExpire", "must be at least 5 minutes after the order time");
+    if (!Number.isFinite(span) || span < FIVE_MINUTES_MS)
+      throw bad("timeExpire", "must be at least 5 minutes after the order time");
     if (span > SEVEN_DAYS_MS) throw bad("timeExpire", "must be within 7 days");
     // WeChat: time_expire is yyyyMMddHHmmss in Beijing time (东八区), whatever the server's zone.
     fields.time_expire = formatBeijingTime(input.timeExpire);

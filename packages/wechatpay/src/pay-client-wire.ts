@@ -21,14 +21,23 @@ export type TVerifyContext = {
 };
 
 function badResponse(ctx: { path: string }, message: string, cause?: unknown): WechatPayTransportError {
-  return new WechatPayTransportError("BAD_RESPONSE", message, { path: ctx.path, remedy: "RETRY_SAME", retryable: true, cause });
+  return new WechatPayTransportError("BAD_RESPONSE", message, {
+    path: ctx.path,
+    remedy: "RETRY_SAME",
+    retryable: true,
+    cause,
+  });
 }
 
-export function parseReplyXml(ctx: { path: string; maxBytes: number }, bytes: Uint8Array | string): WireFields {
+export function parseReplyXml(
+  ctx: { path: string; maxBytes: number },
+  bytes: Uint8Array | string,
+): WireFields {
   try {
     return parseXml(bytes, { maxBytes: ctx.maxBytes });
   } catch (err) {
-    if (err instanceof XmlError) throw badResponse(ctx, `reply from ${ctx.path} is not WeChat XML (${err.code})`, err);
+    if (err instanceof XmlError)
+      throw badResponse(ctx, `reply from ${ctx.path} is not WeChat XML (${err.code})`, err);
     throw err;
   }
 }
@@ -68,21 +77,32 @@ export function verifyReply(ctx: TVerifyContext, fields: WireFields): WireFields
 
   // WeChat: "接收到的数据也需要验证签名"; over every field received, unknown ones included.
   const declared = field(fields, "sign_type");
-  if ((declared !== undefined && declared !== "" && declared !== ctx.signType) || !verifySign(fields, ctx.keys, ctx.signType)) {
-    throw new WechatPayTransportError("BAD_RESPONSE_SIGN", `reply from ${ctx.path} failed ${ctx.signType} signature verification`, {
-      path: ctx.path,
-      remedy: "FIX_CONFIG",
-      retryable: false,
-    });
+  if (
+    (declared !== undefined && declared !== "" && declared !== ctx.signType) ||
+    !verifySign(fields, ctx.keys, ctx.signType)
+  ) {
+    throw new WechatPayTransportError(
+      "BAD_RESPONSE_SIGN",
+      `reply from ${ctx.path} failed ${ctx.signType} signature verification`,
+      {
+        path: ctx.path,
+        remedy: "FIX_CONFIG",
+        retryable: false,
+      },
+    );
   }
   const mchId = field(fields, "mch_id");
   const appId = field(fields, "appid");
   if ((mchId !== undefined && mchId !== ctx.mchId) || (appId !== undefined && appId !== ctx.appId)) {
-    throw new WechatPayTransportError("RESPONSE_MISMATCH", `reply from ${ctx.path} names another merchant or app`, {
-      path: ctx.path,
-      remedy: "FIX_CONFIG",
-      retryable: false,
-    });
+    throw new WechatPayTransportError(
+      "RESPONSE_MISMATCH",
+      `reply from ${ctx.path} names another merchant or app`,
+      {
+        path: ctx.path,
+        remedy: "FIX_CONFIG",
+        retryable: false,
+      },
+    );
   }
 
   const resultCode = field(fields, "result_code");
@@ -127,7 +147,8 @@ export class ReplyReader {
   /** Fen as an exact integer (WeChat Int fields); "0" allowed; never through parseFloat. */
   fen(name: string): number {
     const v = this.req(name);
-    if (!/^(0|[1-9][0-9]{0,14})$/.test(v)) throw badResponse(this, `reply field ${name} is not an integer of fen`);
+    if (!/^(0|[1-9][0-9]{0,14})$/.test(v))
+      throw badResponse(this, `reply field ${name} is not an integer of fen`);
     return Number(v);
   }
 
@@ -143,7 +164,8 @@ export class ReplyReader {
     try {
       return parseBeijingTime(this.req(name));
     } catch (err) {
-      if (err instanceof WechatPayError && err.code === "BAD_TIME") throw badResponse(this, `reply field ${name} is not yyyyMMddHHmmss`, err);
+      if (err instanceof WechatPayError && err.code === "BAD_TIME")
+        throw badResponse(this, `reply field ${name} is not yyyyMMddHHmmss`, err);
       throw err;
     }
   }

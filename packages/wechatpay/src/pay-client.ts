@@ -13,7 +13,13 @@ import { joinUrl, requestViaFetch, requestViaMtls, statusError } from "./pay-cli
 import type { TFetch, THttpResult } from "./pay-client-transport";
 import { badInput, checkedText, unifiedOrderFields } from "./pay-client-unified-order";
 import type { TUnifiedOrderInput } from "./pay-client-unified-order";
-import { ReplyReader, badResponse, parseReplyXml, parseSpacedBeijingTime, verifyReply } from "./pay-client-wire";
+import {
+  ReplyReader,
+  badResponse,
+  parseReplyXml,
+  parseSpacedBeijingTime,
+  verifyReply,
+} from "./pay-client-wire";
 import type { TVerifyContext } from "./pay-client-wire";
 import type { TPayApi } from "./remedies";
 import { isSignType, sign } from "./sign";
@@ -83,7 +89,9 @@ export type TUnifiedOrderResult =
   | (TUnifiedOrderResultBase & { tradeType: "MWEB"; mwebUrl: string; mwebUrlExpiresAt: Date })
   | (TUnifiedOrderResultBase & { tradeType: "NATIVE"; codeUrl: string });
 
-export type TOrderRef = { appId?: string } & ({ outTradeNo: string; transactionId?: never } | { transactionId: string; outTradeNo?: never });
+export type TOrderRef = { appId?: string } & (
+  { outTradeNo: string; transactionId?: never } | { transactionId: string; outTradeNo?: never }
+);
 
 export type TTradeState = "SUCCESS" | "REFUND" | "NOTPAY" | "CLOSED" | "REVOKED" | "USERPAYING" | "PAYERROR";
 
@@ -119,7 +127,10 @@ export type TOrderQueryResult =
       paidAt?: Date;
     });
 
-export type TCloseOrderResult = { outTradeNo: string; /** WeChat answered ORDERCLOSED: "无需继续调用". */ alreadyClosed: boolean };
+export type TCloseOrderResult = {
+  outTradeNo: string;
+  /** WeChat answered ORDERCLOSED: "无需继续调用". */ alreadyClosed: boolean;
+};
 
 export type TRefundInput = TOrderRef & {
   /** WeChat: "同一退款单号多次请求只退一笔" — the idempotency key; keep it when retrying. */
@@ -145,10 +156,7 @@ export type TRefundResult = {
 };
 
 export type TRefundQueryInput = { appId?: string; offset?: number } & (
-  | { refundId: string }
-  | { outRefundNo: string }
-  | { transactionId: string }
-  | { outTradeNo: string }
+  { refundId: string } | { outRefundNo: string } | { transactionId: string } | { outTradeNo: string }
 );
 
 export type TRefundQueryStatus = "SUCCESS" | "REFUNDCLOSE" | "PROCESSING" | "CHANGE";
@@ -203,8 +211,21 @@ export type PayClient = {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const PREPAY_ID_TTL_MS = 2 * 60 * 60 * 1000;
 const MWEB_URL_TTL_MS = 5 * 60 * 1000;
-const TRADE_STATES: ReadonlySet<string> = new Set<TTradeState>(["SUCCESS", "REFUND", "NOTPAY", "CLOSED", "REVOKED", "USERPAYING", "PAYERROR"]);
-const REFUND_STATUSES: ReadonlySet<string> = new Set<TRefundQueryStatus>(["SUCCESS", "REFUNDCLOSE", "PROCESSING", "CHANGE"]);
+const TRADE_STATES: ReadonlySet<string> = new Set<TTradeState>([
+  "SUCCESS",
+  "REFUND",
+  "NOTPAY",
+  "CLOSED",
+  "REVOKED",
+  "USERPAYING",
+  "PAYERROR",
+]);
+const REFUND_STATUSES: ReadonlySet<string> = new Set<TRefundQueryStatus>([
+  "SUCCESS",
+  "REFUNDCLOSE",
+  "PROCESSING",
+  "CHANGE",
+]);
 // Query and refund pages allow @ in merchant numbers (older charset), so lookups accept it.
 const MERCHANT_NO = /^[0-9A-Za-z_\-|*@]{1,32}$/;
 const OUT_REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
@@ -221,13 +242,16 @@ function checkConfig(c: TPayClientConfig): void {
   } catch (err) {
     throw badConfig("baseUrl must be an absolute http(s) URL", err);
   }
-  if (typeof c.mchId !== "string" || !/^[0-9]{1,32}$/.test(c.mchId)) throw badConfig("mchId must be WeChat's numeric merchant id");
+  if (typeof c.mchId !== "string" || !/^[0-9]{1,32}$/.test(c.mchId))
+    throw badConfig("mchId must be WeChat's numeric merchant id");
   // WeChat: the APIv2 key is 32 characters (商户平台 → API安全); a wrong secret is the top cause of 签名错误.
   for (const k of [c.key, ...(c.previousKeys ?? [])]) {
-    if (typeof k !== "string" || !/^[\x21-\x7e]{32}$/.test(k)) throw badConfig("APIv2 keys must be 32 printable ASCII characters");
+    if (typeof k !== "string" || !/^[\x21-\x7e]{32}$/.test(k))
+      throw badConfig("APIv2 keys must be 32 printable ASCII characters");
   }
   if (!isSignType(c.signType)) throw badConfig("signType must be MD5 or HMAC-SHA256");
-  if (c.timeoutMs !== undefined && !(Number.isInteger(c.timeoutMs) && c.timeoutMs > 0)) throw badConfig("timeoutMs must be a positive integer");
+  if (c.timeoutMs !== undefined && !(Number.isInteger(c.timeoutMs) && c.timeoutMs > 0))
+    throw badConfig("timeoutMs must be a positive integer");
 }
 
 function merchantContext(cert: TMerchantCert, mchId: string): SecureContext {
@@ -249,7 +273,9 @@ function merchantContext(cert: TMerchantCert, mchId: string): SecureContext {
     const detail = err instanceof Error ? err.message : String(err);
     throw new WechatPayError("BAD_CERT", `merchant certificate cannot be loaded: ${detail}`, {
       remedy: "FIX_CONFIG",
-      details: { hint: "check the passphrase; convert a legacy RC2-40 .p12 to PEM with openssl pkcs12 -legacy" },
+      details: {
+        hint: "check the passphrase; convert a legacy RC2-40 .p12 to PEM with openssl pkcs12 -legacy",
+      },
       cause: err,
     });
   }
@@ -273,11 +299,15 @@ export function createPayClient(config: TPayClientConfig): PayClient {
 
   function appIdFor(appId: string | undefined): string {
     const a = appId ?? config.appId;
-    if (a === undefined || !/^[0-9A-Za-z_-]{1,32}$/.test(a)) throw badInput("appId", "is required (per call or in the client config)");
+    if (a === undefined || !/^[0-9A-Za-z_-]{1,32}$/.test(a))
+      throw badInput("appId", "is required (per call or in the client config)");
     return a;
   }
 
-  function signedRequest(appId: string, biz: Readonly<Record<string, string | number>>): { body: string; fields: WireFields } {
+  function signedRequest(
+    appId: string,
+    biz: Readonly<Record<string, string | number>>,
+  ): { body: string; fields: WireFields } {
     const fields: Record<string, string | number> = { appid: appId, mch_id: mchId, nonce_str: nonceStr() };
     // WeChat: sign_type defaults to MD5; HMAC-SHA256 must be declared, and the declaration is itself signed.
     if (signType === "HMAC-SHA256") fields.sign_type = signType;
@@ -286,7 +316,13 @@ export function createPayClient(config: TPayClientConfig): PayClient {
     return { body: buildXml(signed), fields: toWire(signed) };
   }
 
-  async function send(path: string, body: string, opts: TCallOptions | undefined, maxBytes: number, mtls: boolean): Promise<THttpResult> {
+  async function send(
+    path: string,
+    body: string,
+    opts: TCallOptions | undefined,
+    maxBytes: number,
+    mtls: boolean,
+  ): Promise<THttpResult> {
     const url = joinUrl(baseUrl, path);
     const req = {
       url,
@@ -301,7 +337,9 @@ export function createPayClient(config: TPayClientConfig): PayClient {
       // WeChat: refund "请求需要双向证书". Without the certificate the call can only fail (and some
       // servers misreport it as 签名错误), so it is refused here with a clear reason.
       if (secureContext === undefined) {
-        throw new WechatPayError("CERT_REQUIRED", `${path} needs the merchant API certificate`, { remedy: "FIX_CONFIG" });
+        throw new WechatPayError("CERT_REQUIRED", `${path} needs the merchant API certificate`, {
+          remedy: "FIX_CONFIG",
+        });
       }
       res = await requestViaMtls(secureContext, req);
     } else {
@@ -335,11 +373,13 @@ export function createPayClient(config: TPayClientConfig): PayClient {
     const hasTx = ref.transactionId !== undefined;
     if (hasNo === hasTx) throw badInput("outTradeNo/transactionId", "give exactly one");
     if (hasTx) {
-      if (!WECHAT_ID.test(ref.transactionId as string)) throw badInput("transactionId", "is not a WeChat order number");
+      if (!WECHAT_ID.test(ref.transactionId as string))
+        throw badInput("transactionId", "is not a WeChat order number");
       // WeChat: "transaction_id … 建议优先使用"; it wins when both are sent, so only one is ever sent.
       return { transaction_id: ref.transactionId as string };
     }
-    if (!MERCHANT_NO.test(ref.outTradeNo as string)) throw badInput("outTradeNo", "is not a valid merchant order number");
+    if (!MERCHANT_NO.test(ref.outTradeNo as string))
+      throw badInput("outTradeNo", "is not a valid merchant order number");
     return { out_trade_no: ref.outTradeNo as string };
   }
 
@@ -354,20 +394,30 @@ export function createPayClient(config: TPayClientConfig): PayClient {
     try {
       sent = parseReplyXml({ path, maxBytes: maxResponseBytes }, body);
     } catch (err) {
-      throw badInput("body", `is not a prepared unifiedorder request (${err instanceof Error ? err.message : String(err)})`);
+      throw badInput(
+        "body",
+        `is not a prepared unifiedorder request (${err instanceof Error ? err.message : String(err)})`,
+      );
     }
     const r0 = new ReplyReader(sent, path);
     const appId = r0.opt("appid");
     const outTradeNo = r0.opt("out_trade_no");
     const tradeType = r0.opt("trade_type");
-    if (appId === undefined || outTradeNo === undefined || tradeType === undefined || r0.opt("sign") === undefined || r0.opt("mch_id") !== mchId) {
+    if (
+      appId === undefined ||
+      outTradeNo === undefined ||
+      tradeType === undefined ||
+      r0.opt("sign") === undefined ||
+      r0.opt("mch_id") !== mchId
+    ) {
       throw badInput("body", "is not a unifiedorder request prepared by this client");
     }
     const res = await send(path, body, opts, maxResponseBytes, false);
     const ctx = ctxFor("unifiedorder", path, appId);
     const fields = verifyReply(ctx, parseReplyXml(ctx, res.bytes));
     const r = new ReplyReader(fields, path);
-    if (r.req("trade_type") !== tradeType) throw r.fail(`trade_type ${r.req("trade_type")} differs from the request's ${tradeType}`);
+    if (r.req("trade_type") !== tradeType)
+      throw r.fail(`trade_type ${r.req("trade_type")} differs from the request's ${tradeType}`);
     const at = now().getTime();
     const base: TUnifiedOrderResultBase = {
       appId,
@@ -381,7 +431,12 @@ export function createPayClient(config: TPayClientConfig): PayClient {
       case "JSAPI":
         return { ...base, tradeType };
       case "MWEB":
-        return { ...base, tradeType, mwebUrl: r.req("mweb_url"), mwebUrlExpiresAt: new Date(at + MWEB_URL_TTL_MS) };
+        return {
+          ...base,
+          tradeType,
+          mwebUrl: r.req("mweb_url"),
+          mwebUrlExpiresAt: new Date(at + MWEB_URL_TTL_MS),
+        };
       case "NATIVE":
         return { ...base, tradeType, codeUrl: r.req("code_url") };
       default:
@@ -397,8 +452,12 @@ export function createPayClient(config: TPayClientConfig): PayClient {
     const r = new ReplyReader(fields, path);
     const outTradeNo = r.req("out_trade_no");
     const transactionId = r.opt("transaction_id");
-    if ((refFields.out_trade_no !== undefined && outTradeNo !== refFields.out_trade_no) ||
-        (refFields.transaction_id !== undefined && transactionId !== undefined && transactionId !== refFields.transaction_id)) {
+    if (
+      (refFields.out_trade_no !== undefined && outTradeNo !== refFields.out_trade_no) ||
+      (refFields.transaction_id !== undefined &&
+        transactionId !== undefined &&
+        transactionId !== refFields.transaction_id)
+    ) {
       throw r.fail("the reply is about another order");
     }
     const tradeState = r.req("trade_state");
@@ -441,10 +500,14 @@ export function createPayClient(config: TPayClientConfig): PayClient {
     return rest;
   }
 
-  async function closeOrder(input: { appId?: string; outTradeNo: string }, opts?: TCallOptions): Promise<TCloseOrderResult> {
+  async function closeOrder(
+    input: { appId?: string; outTradeNo: string },
+    opts?: TCallOptions,
+  ): Promise<TCloseOrderResult> {
     const appId = appIdFor(input.appId);
     // WeChat: closeorder takes out_trade_no only (no transaction_id in v2).
-    if (!MERCHANT_NO.test(input.outTradeNo)) throw badInput("outTradeNo", "is not a valid merchant order number");
+    if (!MERCHANT_NO.test(input.outTradeNo))
+      throw badInput("outTradeNo", "is not a valid merchant order number");
     try {
       await call("closeorder", "pay/closeorder", appId, { out_trade_no: input.outTradeNo }, opts);
       return { outTradeNo: input.outTradeNo, alreadyClosed: false };
@@ -460,8 +523,12 @@ export function createPayClient(config: TPayClientConfig): PayClient {
   async function refund(input: TRefundInput, opts?: TCallOptions): Promise<TRefundResult> {
     const path = "secapi/pay/refund";
     const appId = appIdFor(input.appId);
-    if (!OUT_REFUND_NO.test(input.outRefundNo)) throw badInput("outRefundNo", "must match [0-9A-Za-z_-|*@]{1,64}");
-    for (const [name, v] of [["totalFeeFen", input.totalFeeFen], ["refundFeeFen", input.refundFeeFen]] as const) {
+    if (!OUT_REFUND_NO.test(input.outRefundNo))
+      throw badInput("outRefundNo", "must match [0-9A-Za-z_-|*@]{1,64}");
+    for (const [name, v] of [
+      ["totalFeeFen", input.totalFeeFen],
+      ["refundFeeFen", input.refundFeeFen],
+    ] as const) {
       if (!Number.isSafeInteger(v) || v <= 0) throw badInput(name, "must be a positive integer of fen");
     }
     // WeChat: the sum of refunds cannot exceed the order amount; one refund certainly cannot.
@@ -481,13 +548,21 @@ export function createPayClient(config: TPayClientConfig): PayClient {
       } catch {
         u = undefined;
       }
-      if (!u || (u.protocol !== "https:" && u.protocol !== "http:") || u.search !== "" || input.notifyUrl.length > 256) {
+      if (
+        !u ||
+        (u.protocol !== "https:" && u.protocol !== "http:") ||
+        u.search !== "" ||
+        input.notifyUrl.length > 256
+      ) {
         throw badInput("notifyUrl", "must be an absolute http(s) URL without a query, ≤ 256 characters");
       }
       biz.notify_url = input.notifyUrl;
     }
     if (input.refundAccount !== undefined) {
-      if (input.refundAccount !== "REFUND_SOURCE_UNSETTLED_FUNDS" && input.refundAccount !== "REFUND_SOURCE_RECHARGE_FUNDS") {
+      if (
+        input.refundAccount !== "REFUND_SOURCE_UNSETTLED_FUNDS" &&
+        input.refundAccount !== "REFUND_SOURCE_RECHARGE_FUNDS"
+      ) {
         throw badInput("refundAccount", "unknown refund account");
       }
       biz.refund_account = input.refundAccount;
@@ -518,15 +593,23 @@ export function createPayClient(config: TPayClientConfig): PayClient {
     const given = (["refundId", "outRefundNo", "transactionId", "outTradeNo"] as const).filter(
       (k) => (input as Record<string, unknown>)[k] !== undefined,
     );
-    if (given.length !== 1) throw badInput("refundId/outRefundNo/transactionId/outTradeNo", "give exactly one");
+    if (given.length !== 1)
+      throw badInput("refundId/outRefundNo/transactionId/outTradeNo", "give exactly one");
     const which = given[0] as (typeof given)[number];
     const value = (input as Record<string, unknown>)[which];
-    const pattern = which === "outRefundNo" ? OUT_REFUND_NO : which === "outTradeNo" ? MERCHANT_NO : WECHAT_ID;
+    const pattern =
+      which === "outRefundNo" ? OUT_REFUND_NO : which === "outTradeNo" ? MERCHANT_NO : WECHAT_ID;
     if (typeof value !== "string" || !pattern.test(value)) throw badInput(which, "is not a valid number");
-    const wire = { refundId: "refund_id", outRefundNo: "out_refund_no", transactionId: "transaction_id", outTradeNo: "out_trade_no" }[which];
+    const wire = {
+      refundId: "refund_id",
+      outRefundNo: "out_refund_no",
+      transactionId: "transaction_id",
+      outTradeNo: "out_trade_no",
+    }[which];
     const biz: Record<string, string | number> = { [wire]: value };
     if (input.offset !== undefined) {
-      if (!Number.isSafeInteger(input.offset) || input.offset < 0) throw badInput("offset", "must be a non-negative integer");
+      if (!Number.isSafeInteger(input.offset) || input.offset < 0)
+        throw badInput("offset", "must be a non-negative integer");
       biz.offset = input.offset;
     }
     const fields = await call("refundquery", path, appId, biz, opts);
@@ -580,7 +663,8 @@ export function createPayClient(config: TPayClientConfig): PayClient {
     const appId = appIdFor(input.appId);
     if (!/^\d{8}$/.test(input.billDate)) throw badInput("billDate", "must be yyyyMMdd");
     const billType = input.billType ?? "ALL";
-    if (!["ALL", "SUCCESS", "REFUND", "RECHARGE_REFUND"].includes(billType)) throw badInput("billType", "unknown bill type");
+    if (!["ALL", "SUCCESS", "REFUND", "RECHARGE_REFUND"].includes(billType))
+      throw badInput("billType", "unknown bill type");
     const biz: Record<string, string> = { bill_date: input.billDate, bill_type: billType };
     if (input.gzip === true) biz.tar_type = "GZIP";
     const { body } = signedRequest(appId, biz);

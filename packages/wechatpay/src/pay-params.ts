@@ -52,7 +52,8 @@ const PREPAY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The one signing function behind all three shapes. */
 function signedPayParams(i: PayParamsInput): TJsapiPayParams {
-  if (!isSignType(i.signType)) throw new WechatPayError("BAD_SIGN_TYPE", "sign type must be MD5 or HMAC-SHA256");
+  if (!isSignType(i.signType))
+    throw new WechatPayError("BAD_SIGN_TYPE", "sign type must be MD5 or HMAC-SHA256");
   if (typeof i.appId !== "string" || !/^[A-Za-z0-9_-]{1,32}$/.test(i.appId)) {
     throw new WechatPayError("BAD_APPID", "appId must be the appid used for unifiedorder");
   }
@@ -62,9 +63,11 @@ function signedPayParams(i: PayParamsInput): TJsapiPayParams {
   }
   const timeStamp = i.timeStamp ?? String(Math.floor(Date.now() / 1000));
   // WeChat: "部分系统取到的值为毫秒级，需要转换成秒" — a 13-digit value is the classic mistake.
-  if (!SECONDS.test(timeStamp)) throw new WechatPayError("BAD_TIMESTAMP", "timeStamp must be 10-digit epoch seconds");
+  if (!SECONDS.test(timeStamp))
+    throw new WechatPayError("BAD_TIMESTAMP", "timeStamp must be 10-digit epoch seconds");
   const nonce = i.nonceStr ?? randomNonce();
-  if (nonce.length < 1 || nonce.length > 32) throw new WechatPayError("BAD_NONCE", "nonceStr must be 1–32 characters");
+  if (nonce.length < 1 || nonce.length > 32)
+    throw new WechatPayError("BAD_NONCE", "nonceStr must be 1–32 characters");
   const pkg: TPackage = `prepay_id=${i.prepayId}`;
   const signed = { appId: i.appId, timeStamp, nonceStr: nonce, package: pkg, signType: i.signType };
   return { ...signed, paySign: sign(signed, i.key, i.signType) };
@@ -77,17 +80,36 @@ export function jsapiPayParams(i: PayParamsInput): TJsapiPayParams {
 export function chooseWXPayParams(i: PayParamsInput): TChooseWXPayParams {
   const p = signedPayParams(i);
   // WeChat JS-SDK: "微信jssdk中的所有使用timestamp字段均为小写。但…生成签名使用的timeStamp字段名需大写其中的S字符".
-  return { timestamp: p.timeStamp, nonceStr: p.nonceStr, package: p.package, signType: p.signType, paySign: p.paySign };
+  return {
+    timestamp: p.timeStamp,
+    nonceStr: p.nonceStr,
+    package: p.package,
+    signType: p.signType,
+    paySign: p.paySign,
+  };
 }
 
 export function miniPayParams(i: PayParamsInput): TMiniPayParams {
   const p = signedPayParams(i);
-  return { timeStamp: p.timeStamp, nonceStr: p.nonceStr, package: p.package, signType: p.signType, paySign: p.paySign };
+  return {
+    timeStamp: p.timeStamp,
+    nonceStr: p.nonceStr,
+    package: p.package,
+    signType: p.signType,
+    paySign: p.paySign,
+  };
 }
 
 /** Checks a paySign the way the WeChat client does (used by the simulator's bridge and by tests). */
 export function verifyPaySign(
-  p: { appId: string; timeStamp: string; nonceStr: string; package: string; signType: string; paySign: string },
+  p: {
+    appId: string;
+    timeStamp: string;
+    nonceStr: string;
+    package: string;
+    signType: string;
+    paySign: string;
+  },
   keys: readonly string[],
 ): boolean {
   if (!isSignType(p.signType)) return false;

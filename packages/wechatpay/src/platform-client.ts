@@ -85,7 +85,9 @@ const REMEDY: Readonly<Record<TPlatformErrorKind, string>> = {
 export function platformErrorKind(api: TPlatformApi, errcode: number): TPlatformErrorKind {
   // WeChat: on the token endpoints 40001 means "获取 access_token 时 AppSecret 错误" — no token is involved yet.
   if (errcode === 40001 && (api === "token" || api === "stable_token")) return "BAD_SECRET";
-  return Object.hasOwn(KIND_BY_ERRCODE, errcode) ? (KIND_BY_ERRCODE[errcode] as TPlatformErrorKind) : "UNKNOWN";
+  return Object.hasOwn(KIND_BY_ERRCODE, errcode)
+    ? (KIND_BY_ERRCODE[errcode] as TPlatformErrorKind)
+    : "UNKNOWN";
 }
 
 export class WechatPlatformError extends WechatPayError {
@@ -129,10 +131,19 @@ export type TOauthScope = "snsapi_base" | "snsapi_userinfo";
 
 export type PlatformClient = {
   getAccessToken(i: { appId: string; secret: string }, opts?: { timeoutMs?: number }): Promise<TAccessToken>;
-  getStableAccessToken(i: { appId: string; secret: string; forceRefresh?: boolean }, opts?: { timeoutMs?: number }): Promise<TAccessToken>;
+  getStableAccessToken(
+    i: { appId: string; secret: string; forceRefresh?: boolean },
+    opts?: { timeoutMs?: number },
+  ): Promise<TAccessToken>;
   getJsapiTicket(i: { accessToken: string }, opts?: { timeoutMs?: number }): Promise<TJsapiTicket>;
-  oauthAccessToken(i: { appId: string; secret: string; code: string }, opts?: { timeoutMs?: number }): Promise<TOauthAccessToken>;
-  jscode2session(i: { appId: string; secret: string; code: string }, opts?: { timeoutMs?: number }): Promise<TCode2Session>;
+  oauthAccessToken(
+    i: { appId: string; secret: string; code: string },
+    opts?: { timeoutMs?: number },
+  ): Promise<TOauthAccessToken>;
+  jscode2session(
+    i: { appId: string; secret: string; code: string },
+    opts?: { timeoutMs?: number },
+  ): Promise<TCode2Session>;
   oauthAuthorizeUrl(i: { appId: string; redirectUri: string; scope: TOauthScope; state: string }): string;
 };
 
@@ -140,18 +151,25 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_JSON_BYTES = 64 * 1024;
 
 function badInput(field: string, message: string): WechatPayError {
-  return new WechatPayError("BAD_INPUT", `${field}: ${message}`, { remedy: "FIX_REQUEST", details: { field } });
+  return new WechatPayError("BAD_INPUT", `${field}: ${message}`, {
+    remedy: "FIX_REQUEST",
+    details: { field },
+  });
 }
 
 function nonEmpty(field: string, v: unknown, max = 512): string {
-  if (typeof v !== "string" || v === "" || v.length > max) throw badInput(field, "must be a non-empty string");
+  if (typeof v !== "string" || v === "" || v.length > max)
+    throw badInput(field, "must be a non-empty string");
   return v;
 }
 
 type TJson = Record<string, unknown>;
 
 export function createPlatformClient(config: TPlatformClientConfig): PlatformClient {
-  for (const [name, url] of [["baseUrl", config.baseUrl], ["openBaseUrl", config.openBaseUrl ?? "https://open.weixin.qq.com"]] as const) {
+  for (const [name, url] of [
+    ["baseUrl", config.baseUrl],
+    ["openBaseUrl", config.openBaseUrl ?? "https://open.weixin.qq.com"],
+  ] as const) {
     let ok: boolean;
     try {
       const u = new URL(url);
@@ -159,7 +177,10 @@ export function createPlatformClient(config: TPlatformClientConfig): PlatformCli
     } catch {
       ok = false;
     }
-    if (!ok) throw new WechatPayError("BAD_CONFIG", `${name} must be an absolute http(s) URL`, { remedy: "FIX_CONFIG" });
+    if (!ok)
+      throw new WechatPayError("BAD_CONFIG", `${name} must be an absolute http(s) URL`, {
+        remedy: "FIX_CONFIG",
+      });
   }
   const fetchImpl: TFetch = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const openBaseUrl = config.openBaseUrl ?? "https://open.weixin.qq.com";
@@ -172,7 +193,9 @@ export function createPlatformClient(config: TPlatformClientConfig): PlatformCli
     opts: { timeoutMs?: number } | undefined,
     jsonBody?: TJson,
   ): Promise<TJson> {
-    const url = joinUrl(config.baseUrl, path) + (Object.keys(query).length ? "?" + new URLSearchParams(query).toString() : "");
+    const url =
+      joinUrl(config.baseUrl, path) +
+      (Object.keys(query).length ? "?" + new URLSearchParams(query).toString() : "");
     const res = await requestViaFetch(fetchImpl, {
       url,
       method: jsonBody === undefined ? "GET" : "POST",
@@ -187,19 +210,26 @@ export function createPlatformClient(config: TPlatformClientConfig): PlatformCli
     } catch (err) {
       throw bad(path, "reply is not JSON", err);
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw bad(path, "reply is not a JSON object");
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw bad(path, "reply is not a JSON object");
     const json = parsed as TJson;
     const errcode = json.errcode;
     // WeChat: errors are {"errcode":N,"errmsg":"…"}; getticket also says errcode 0 on success.
     if (errcode !== undefined && errcode !== 0) {
-      if (typeof errcode !== "number" || !Number.isInteger(errcode)) throw bad(path, "errcode is not an integer");
+      if (typeof errcode !== "number" || !Number.isInteger(errcode))
+        throw bad(path, "errcode is not an integer");
       throw new WechatPlatformError(api, errcode, typeof json.errmsg === "string" ? json.errmsg : "");
     }
     return json;
   }
 
   function bad(path: string, message: string, cause?: unknown): WechatPayTransportError {
-    return new WechatPayTransportError("BAD_RESPONSE", `/${path}: ${message}`, { path: "/" + path, remedy: "RETRY_SAME", retryable: true, cause });
+    return new WechatPayTransportError("BAD_RESPONSE", `/${path}: ${message}`, {
+      path: "/" + path,
+      remedy: "RETRY_SAME",
+      retryable: true,
+      cause,
+    });
   }
 
   function str(path: string, json: TJson, name: string): string {
@@ -210,7 +240,8 @@ export function createPlatformClient(config: TPlatformClientConfig): PlatformCli
 
   function expiry(path: string, json: TJson): { expiresIn: number; expiresAt: Date } {
     const v = json.expires_in;
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0) throw bad(path, "expires_in is not a positive integer");
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0)
+      throw bad(path, "expires_in is not a positive integer");
     return { expiresIn: v, expiresAt: new Date(now().getTime() + v * 1000) };
   }
 
@@ -222,7 +253,11 @@ export function createPlatformClient(config: TPlatformClientConfig): PlatformCli
   return {
     getAccessToken({ appId, secret }, opts) {
       const path = "cgi-bin/token";
-      const q = { grant_type: "client_credential", appid: nonEmpty("appId", appId, 64), secret: nonEmpty("secret", secret, 128) };
+      const q = {
+        grant_type: "client_credential",
+        appid: nonEmpty("appId", appId, 64),
+        secret: nonEmpty("secret", secret, 128),
+      };
       // WeChat: each call invalidates the previous token (after a 5-minute overlap) — call it from one place.
       return token(path, call("token", path, q, opts));
     },
@@ -239,7 +274,12 @@ export function createPlatformClient(config: TPlatformClientConfig): PlatformCli
     },
     async getJsapiTicket({ accessToken }, opts) {
       const path = "cgi-bin/ticket/getticket";
-      const j = await call("getticket", path, { access_token: nonEmpty("accessToken", accessToken), type: "jsapi" }, opts);
+      const j = await call(
+        "getticket",
+        path,
+        { access_token: nonEmpty("accessToken", accessToken), type: "jsapi" },
+        opts,
+      );
       return { ticket: str(path, j, "ticket"), ...expiry(path, j) };
     },
     async oauthAccessToken({ appId, secret, code }, opts) {
@@ -284,9 +324,11 @@ export function createPlatformClient(config: TPlatformClientConfig): PlatformCli
       } catch {
         throw badInput("redirectUri", "must be an absolute http(s) URL");
       }
-      if (scope !== "snsapi_base" && scope !== "snsapi_userinfo") throw badInput("scope", "must be snsapi_base or snsapi_userinfo");
+      if (scope !== "snsapi_base" && scope !== "snsapi_userinfo")
+        throw badInput("scope", "must be snsapi_base or snsapi_userinfo");
       // WeChat: state is a-zA-Z0-9, at most 128 bytes.
-      if (typeof state !== "string" || !/^[A-Za-z0-9]{0,128}$/.test(state)) throw badInput("state", "must be [A-Za-z0-9]{0,128}");
+      if (typeof state !== "string" || !/^[A-Za-z0-9]{0,128}$/.test(state))
+        throw badInput("state", "must be [A-Za-z0-9]{0,128}");
       // WeChat checks the parameters in this order and requires the #wechat_redirect fragment;
       // redirect_uri must be urlEncoded.
       return (

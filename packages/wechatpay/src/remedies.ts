@@ -30,7 +30,8 @@ export type TRemedy =
   | "MANUAL"
   | "UNKNOWN";
 
-export type TPayApi = "unifiedorder" | "orderquery" | "closeorder" | "refund" | "refundquery" | "downloadbill";
+export type TPayApi =
+  "unifiedorder" | "orderquery" | "closeorder" | "refund" | "refundquery" | "downloadbill";
 
 export type TRemedyInfo = {
   remedy: TRemedy;
@@ -66,7 +67,10 @@ const COMMON: Readonly<Record<string, TRemedyInfo>> = {
 const PER_API: Readonly<Record<TPayApi, Readonly<Record<string, TRemedyInfo>>>> = {
   unifiedorder: {
     // WeChat: re-entry must repeat every parameter; observed err_code_des "201 商户订单号重复".
-    INVALID_REQUEST: info("NEW_OUT_TRADE_NO", "订单重入时，要求参数值与原请求一致，请确认参数问题；参数须变更时请更换商户订单号"),
+    INVALID_REQUEST: info(
+      "NEW_OUT_TRADE_NO",
+      "订单重入时，要求参数值与原请求一致，请确认参数问题；参数须变更时请更换商户订单号",
+    ),
     NOTENOUGH: info("USER_ACTION", "用户帐号余额不足，请用户充值或更换支付卡后再支付"),
     ORDERPAID: info("TREAT_AS_PAID", "商户订单已支付，无需更多操作"),
     ORDERCLOSED: info("NEW_OUT_TRADE_NO", "当前订单已关闭，请重新下单"),
@@ -94,14 +98,20 @@ const PER_API: Readonly<Record<TPayApi, Readonly<Record<string, TRemedyInfo>>>> 
     TRADE_OVERDUE: info("MANUAL", "订单已经超过可退款的最大期限(支付后一年内可退款)，请选择其他方式自行退款"),
     ERROR: info("MANUAL", "申请退款业务发生错误，请根据err_code_des处理"),
     USER_ACCOUNT_ABNORMAL: info("MANUAL", "用户帐号注销，此状态代表退款申请失败，商户可自行处理退款"),
-    INVALID_REQ_TOO_MUCH: info("RETRY_LATER", "连续错误请求数过多被系统短暂屏蔽，请检查请求参数，1分钟后再次重试"),
+    INVALID_REQ_TOO_MUCH: info(
+      "RETRY_LATER",
+      "连续错误请求数过多被系统短暂屏蔽，请检查请求参数，1分钟后再次重试",
+    ),
     NOTENOUGH: info("MANUAL", "商户可用退款余额不足，请充值后再发起退款（使用相同退款单号）"),
     ORDERNOTEXIST: info("NOT_FOUND", "请检查订单号是否正确且是否已支付，未支付的订单不能发起退款"),
     FREQUENCY_LIMITED: info("RETRY_LATER", "2个月之前的订单申请退款有频率限制，请降低频率后重试"),
   },
   refundquery: {
     SYSTEMERROR: info("RETRY_SAME", "系统异常，请用相同参数重新调用"),
-    REFUNDNOTEXIST: info("NOT_FOUND", "退款订单查询失败：订单号错误或订单状态不正确（如未支付、已支付未退款）"),
+    REFUNDNOTEXIST: info(
+      "NOT_FOUND",
+      "退款订单查询失败：订单号错误或订单状态不正确（如未支付、已支付未退款）",
+    ),
   },
   downloadbill: {},
 };

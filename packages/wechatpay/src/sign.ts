@@ -20,7 +20,9 @@ function wireValue(key: string, v: string | number): string {
   if (typeof v === "string") return v;
   // WeChat: Int fields (total_fee …) are integers; a float or NaN here is a bug upstream, not a value to sign.
   if (!Number.isSafeInteger(v)) {
-    throw new WechatPayError("BAD_FIELD_VALUE", `field ${key} is not a safe integer`, { details: { field: key } });
+    throw new WechatPayError("BAD_FIELD_VALUE", `field ${key} is not a safe integer`, {
+      details: { field: key },
+    });
   }
   return String(v);
 }
@@ -50,7 +52,8 @@ function digest(signTemp: string, key: string, signType: SignType): string {
 
 /** Upper-case hex signature (32 chars for MD5, 64 for HMAC-SHA256). */
 export function sign(fields: SignableFields, key: string, signType: SignType): string {
-  if (!isSignType(signType)) throw new WechatPayError("BAD_SIGN_TYPE", "sign type must be MD5 or HMAC-SHA256");
+  if (!isSignType(signType))
+    throw new WechatPayError("BAD_SIGN_TYPE", "sign type must be MD5 or HMAC-SHA256");
   if (key === "") throw new WechatPayError("BAD_KEY", "API key is empty");
   return digest(canonicalString(fields) + "&key=" + key, key, signType);
 }
@@ -66,10 +69,15 @@ const UPPER_HEX = /^[0-9A-F]+$/;
  * rotation). The algorithm is the caller's pinned configuration, never read from the message; a sign of
  * the wrong length for it fails. Comparison is constant-time and never throws on length mismatch.
  */
-export function verifySign(fields: Readonly<Record<string, string>>, keys: readonly string[], signType: SignType): boolean {
+export function verifySign(
+  fields: Readonly<Record<string, string>>,
+  keys: readonly string[],
+  signType: SignType,
+): boolean {
   if (!isSignType(signType)) return false;
   const given = Object.hasOwn(fields, "sign") ? fields.sign : undefined;
-  if (typeof given !== "string" || given.length !== signLength(signType) || !UPPER_HEX.test(given)) return false;
+  if (typeof given !== "string" || given.length !== signLength(signType) || !UPPER_HEX.test(given))
+    return false;
   const givenBuf = Buffer.from(given, "latin1");
   const base = canonicalString(fields) + "&key=";
   let ok = false;

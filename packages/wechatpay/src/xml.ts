@@ -53,10 +53,12 @@ const FORBIDDEN_NAMES = new Set([
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const ILLEGAL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const LONE_SURROGATE = /\p{Cs}/u;
-const DECLARATION = /^<\?xml(\s+version\s*=\s*(["'])1\.[0-9]\2)?(\s+encoding\s*=\s*(["'])([A-Za-z0-9._-]+)\4)?(\s+standalone\s*=\s*(["'])(yes|no)\7)?\s*\?>/;
+const DECLARATION =
+  /^<\?xml(\s+version\s*=\s*(["'])1\.[0-9]\2)?(\s+encoding\s*=\s*(["'])([A-Za-z0-9._-]+)\4)?(\s+standalone\s*=\s*(["'])(yes|no)\7)?\s*\?>/;
 const DTD_MARKUP = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
-// eslint-disable-next-line no-control-regex -- ILLEGAL_CHAR and DTD_MARKUP in one pass
-const PRECHECK = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
+const PRECHECK =
+  // eslint-disable-next-line no-control-regex -- ILLEGAL_CHAR and DTD_MARKUP in one pass
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
@@ -140,7 +142,12 @@ function decodeText(text: string, at: number): string {
     } else if (/^#[0-9]{1,7}$/.test(ref) || /^#x[0-9A-Fa-f]{1,6}$/.test(ref)) {
       const cp = ref[1] === "x" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
       const isChar =
-        cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+        cp === 0x9 ||
+        cp === 0xa ||
+        cp === 0xd ||
+        (cp >= 0x20 && cp <= 0xd7ff) ||
+        (cp >= 0xe000 && cp <= 0xfffd) ||
+        (cp >= 0x10000 && cp <= 0x10ffff);
       if (!isChar) throw malformed("character reference to an illegal character", at + amp);
       out += String.fromCodePoint(cp);
     } else {
@@ -182,7 +189,8 @@ export function parseXml(raw: string | Uint8Array, opts: ParseXmlOptions = {}): 
     i = skipSpace(s, i + decl[0].length);
   }
   if (i >= s.length) throw malformed("empty XML body", i);
-  if (s.charCodeAt(i) !== 0x3c || !isNameChar(s.charCodeAt(i + 1))) throw malformed("expected the root element", i);
+  if (s.charCodeAt(i) !== 0x3c || !isNameChar(s.charCodeAt(i + 1)))
+    throw malformed("expected the root element", i);
   const root = readOpenTag(s, i);
   if (root.name !== rootName) throw new XmlError("XML_BAD_ROOT", `root element must be <${rootName}>`);
   const fields: WireFields = Object.create(null) as WireFields;
@@ -202,7 +210,9 @@ export function parseXml(raw: string | Uint8Array, opts: ParseXmlOptions = {}): 
     const tag = readOpenTag(s, i);
     checkName(tag.name, i);
     if (Object.hasOwn(fields, tag.name)) {
-      throw new XmlError("XML_DUPLICATE", `element <${tag.name}> appears more than once`, { field: tag.name });
+      throw new XmlError("XML_DUPLICATE", `element <${tag.name}> appears more than once`, {
+        field: tag.name,
+      });
     }
     if (tag.selfClosing) {
       fields[tag.name] = "";
@@ -237,7 +247,12 @@ function readContent(s: string, start: number, name: string): { value: string; e
   // Fast path for WeChat's own layout, <k><![CDATA[v]]></k>: one section, then the end tag.
   if (s.startsWith("<![CDATA[", start)) {
     const close = s.indexOf("]]>", start + 9);
-    if (close !== -1 && s.charCodeAt(close + 3) === 0x3c && s.charCodeAt(close + 4) === 0x2f && s.startsWith(name, close + 5)) {
+    if (
+      close !== -1 &&
+      s.charCodeAt(close + 3) === 0x3c &&
+      s.charCodeAt(close + 4) === 0x2f &&
+      s.startsWith(name, close + 5)
+    ) {
       const gt = close + 5 + name.length;
       if (s.charCodeAt(gt) === 0x3e) return { value: s.slice(start + 9, close), end: gt + 1 };
     }
@@ -272,7 +287,8 @@ function readContent(s: string, start: number, name: string): { value: string; e
       continue;
     }
     if (lt + 1 >= s.length) throw malformed(`truncated XML: <${name}> not closed`, lt);
-    if (isNameChar(c)) throw new XmlError("XML_NESTED", `element <${name}> contains a child element`, { field: name });
+    if (isNameChar(c))
+      throw new XmlError("XML_NESTED", `element <${name}> contains a child element`, { field: name });
     throw malformed(`unexpected markup inside <${name}>`, lt);
   }
 }
@@ -298,7 +314,9 @@ export function buildXml(fields: Readonly<Record<string, string | number>>): str
     const v = fields[name];
     if (typeof v === "number") {
       if (!Number.isSafeInteger(v)) {
-        throw new WechatPayError("BAD_FIELD_VALUE", `field ${name} is not a safe integer`, { details: { field: name } });
+        throw new WechatPayError("BAD_FIELD_VALUE", `field ${name} is not a safe integer`, {
+          details: { field: name },
+        });
       }
       out += "<" + name + ">" + String(v) + "</" + name + ">";
     } else if (typeof v === "string") {
@@ -309,7 +327,9 @@ export function buildXml(fields: Readonly<Record<string, string | number>>): str
       }
       out += "<" + name + ">" + cdata(v) + "</" + name + ">";
     } else {
-      throw new WechatPayError("BAD_FIELD_VALUE", `field ${name} must be a string or an integer`, { details: { field: name } });
+      throw new WechatPayError("BAD_FIELD_VALUE", `field ${name} must be a string or an integer`, {
+        details: { field: name },
+      });
     }
   }
   return out + "</xml>";

@@ -66,7 +66,12 @@ describe("parseBill", () => {
       serviceChargeMilliFen: 6,
     });
     expect(refund?.attach).toBeUndefined();
-    expect(large).toMatchObject({ settlementTotalFeeFen: 100000007, serviceChargeMilliFen: 600000042, deviceInfo: "WEB", attach: "a=1&b=2" });
+    expect(large).toMatchObject({
+      settlementTotalFeeFen: 100000007,
+      serviceChargeMilliFen: 600000042,
+      deviceInfo: "WEB",
+      attach: "a=1&b=2",
+    });
     expect(large?.raw["商户数据包"]).toBe("a=1&b=2");
 
     expect(bill.summary).toMatchObject({
@@ -90,7 +95,12 @@ describe("parseBill", () => {
       "",
     ].join("\n");
     const bill = parseBill("\uFEFF" + text);
-    expect(bill.rows[0]).toMatchObject({ settlementTotalFeeFen: 1, couponFeeFen: 0, deviceInfo: "1000", serviceChargeMilliFen: 0 });
+    expect(bill.rows[0]).toMatchObject({
+      settlementTotalFeeFen: 1,
+      couponFeeFen: 0,
+      deviceInfo: "1000",
+      serviceChargeMilliFen: 0,
+    });
     expect(bill.summary).toMatchObject({ tradeCount: 1, settlementTotalFeeFen: 1, refundFeeFen: 0 });
   });
 
@@ -106,7 +116,10 @@ describe("parseBill", () => {
     ["a float-looking amount", ALL_BILL.replace("`0.01,`0.00,`0,`0,", "`1e2,`0.00,`0,`0,")],
     ["three decimals of yuan", ALL_BILL.replace("`0.01,`0.00,`0,`0,", "`0.011,`0.00,`0,`0,")],
     ["an unreadable trade time", ALL_BILL.replace("`2021-01-28 15:35:18", "`2021-02-30 15:35:18")],
-    ["a row that is not backtick-prefixed", ALL_BILL.replace("`2021-01-28 15:35:18,", "2021-01-28 15:35:18,")],
+    [
+      "a row that is not backtick-prefixed",
+      ALL_BILL.replace("`2021-01-28 15:35:18,", "2021-01-28 15:35:18,"),
+    ],
     ["lines after the summary", ALL_BILL + "\r\n`junk"],
     ["not a bill at all", "<html>oops</html>"],
     ["empty", ""],
@@ -116,17 +129,27 @@ describe("parseBill", () => {
 
   it("every fen amount survives the bill's yuan text exactly (no float rounding)", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 1_000_000_000_00 }), { minLength: 1, maxLength: 20 }), (amounts) => {
-        const header = "交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易类型,交易状态,应结订单金额,订单金额";
-        const rows = amounts.map(
-          (fen, i) => `\`2026-02-28 10:00:00,\`wx1,\`1230000109,\`42000${i},\`OTN${i},\`JSAPI,\`SUCCESS,\`${fenToYuanString(fen)},\`${fenToYuanString(fen)}`,
-        );
-        const total = amounts.reduce((a, b) => a + b, 0);
-        const text = [header, ...rows, "总交易单数,应结订单总金额", `\`${amounts.length},\`${fenToYuanString(total)}`].join("\r\n");
-        const bill = parseBill(text);
-        expect(bill.rows.map((r) => r.settlementTotalFeeFen)).toEqual(amounts);
-        expect(bill.summary.settlementTotalFeeFen).toBe(total);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1_000_000_000_00 }), { minLength: 1, maxLength: 20 }),
+        (amounts) => {
+          const header =
+            "交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易类型,交易状态,应结订单金额,订单金额";
+          const rows = amounts.map(
+            (fen, i) =>
+              `\`2026-02-28 10:00:00,\`wx1,\`1230000109,\`42000${i},\`OTN${i},\`JSAPI,\`SUCCESS,\`${fenToYuanString(fen)},\`${fenToYuanString(fen)}`,
+          );
+          const total = amounts.reduce((a, b) => a + b, 0);
+          const text = [
+            header,
+            ...rows,
+            "总交易单数,应结订单总金额",
+            `\`${amounts.length},\`${fenToYuanString(total)}`,
+          ].join("\r\n");
+          const bill = parseBill(text);
+          expect(bill.rows.map((r) => r.settlementTotalFeeFen)).toEqual(amounts);
+          expect(bill.summary.settlementTotalFeeFen).toBe(total);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -36,7 +36,15 @@ describe("Beijing time", () => {
   });
 
   it("rejects impossible and malformed times", () => {
-    for (const bad of ["20240230120000", "20241301000000", "20240101240000", "20240101006000", "2024010100000", "2024-01-01 00:00:00", ""]) {
+    for (const bad of [
+      "20240230120000",
+      "20241301000000",
+      "20240101240000",
+      "20240101006000",
+      "2024010100000",
+      "2024-01-01 00:00:00",
+      "",
+    ]) {
       expect(code(() => parseBeijingTime(bad))).toBe("BAD_TIME");
     }
     expect(code(() => formatBeijingTime(new Date(NaN)))).toBe("BAD_TIME");
@@ -104,13 +112,17 @@ describe("fitBody", () => {
 
   it("property: output ≤ maxBytes, no 4-byte characters, a prefix of the cleaned input", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 200 }), fc.integer({ min: 1, max: 200 }), (s, max) => {
-        const out = fitBody(s, max);
-        expect(Buffer.byteLength(out)).toBeLessThanOrEqual(max);
-        expect(/[\uD800-\uDFFF]/.test(out)).toBe(false);
-        const cleaned = fitBody(s, 10_000);
-        expect(cleaned.startsWith(out)).toBe(true);
-      }),
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 200 }),
+        fc.integer({ min: 1, max: 200 }),
+        (s, max) => {
+          const out = fitBody(s, max);
+          expect(Buffer.byteLength(out)).toBeLessThanOrEqual(max);
+          expect(/[\uD800-\uDFFF]/.test(out)).toBe(false);
+          const cleaned = fitBody(s, 10_000);
+          expect(cleaned.startsWith(out)).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -128,14 +140,23 @@ describe("appendRedirectUrl", () => {
   });
 
   it("encodes the redirect's own query so it survives the round trip", () => {
-    const url = appendRedirectUrl("http://localhost:3100/mweb?prepay_id=wx1", "https://shop.example/pay/result?order=o1&x=1");
-    expect(new URL(url).searchParams.get("redirect_url")).toBe("https://shop.example/pay/result?order=o1&x=1");
+    const url = appendRedirectUrl(
+      "http://localhost:3100/mweb?prepay_id=wx1",
+      "https://shop.example/pay/result?order=o1&x=1",
+    );
+    expect(new URL(url).searchParams.get("redirect_url")).toBe(
+      "https://shop.example/pay/result?order=o1&x=1",
+    );
   });
 
   it("rejects relative or non-http URLs and a second redirect_url", () => {
     expect(code(() => appendRedirectUrl("https://wx.tenpay.com/x?a=1", "/result"))).toBe("BAD_URL");
-    expect(code(() => appendRedirectUrl("https://wx.tenpay.com/x?a=1", "javascript:alert(1)"))).toBe("BAD_URL");
-    expect(code(() => appendRedirectUrl("https://wx.tenpay.com/x?redirect_url=a", "https://a.example"))).toBe("BAD_URL");
+    expect(code(() => appendRedirectUrl("https://wx.tenpay.com/x?a=1", "javascript:alert(1)"))).toBe(
+      "BAD_URL",
+    );
+    expect(code(() => appendRedirectUrl("https://wx.tenpay.com/x?redirect_url=a", "https://a.example"))).toBe(
+      "BAD_URL",
+    );
   });
 });
 

@@ -7,10 +7,22 @@ import { vectors } from "./vectors";
 describe("JS-SDK wx.config signature", () => {
   for (const v of vectors.jssdk) {
     it(`${v.name} gives ${v.expected}`, () => {
-      expect(jsSdkSignature({ jsapiTicket: v.jsapi_ticket, nonceStr: v.noncestr, timestamp: v.timestamp, url: v.url })).toBe(v.expected);
-      expect(jsSdkSignature({ jsapiTicket: v.jsapi_ticket, nonceStr: v.noncestr, timestamp: Number(v.timestamp), url: v.url })).toBe(
-        v.expected,
-      );
+      expect(
+        jsSdkSignature({
+          jsapiTicket: v.jsapi_ticket,
+          nonceStr: v.noncestr,
+          timestamp: v.timestamp,
+          url: v.url,
+        }),
+      ).toBe(v.expected);
+      expect(
+        jsSdkSignature({
+          jsapiTicket: v.jsapi_ticket,
+          nonceStr: v.noncestr,
+          timestamp: Number(v.timestamp),
+          url: v.url,
+        }),
+      ).toBe(v.expected);
     });
   }
 
@@ -26,7 +38,9 @@ describe("JS-SDK wx.config signature", () => {
 
   it("signs the URL raw: an encoded URL is a different signature", () => {
     const i = { jsapiTicket: "t", nonceStr: "n", timestamp: 1 };
-    expect(jsSdkSignature({ ...i, url: "https://a.example/p?q=%E4%B8%AD" })).not.toBe(jsSdkSignature({ ...i, url: "https://a.example/p?q=中" }));
+    expect(jsSdkSignature({ ...i, url: "https://a.example/p?q=%E4%B8%AD" })).not.toBe(
+      jsSdkSignature({ ...i, url: "https://a.example/p?q=中" }),
+    );
   });
 
   it("refuses a relative URL, a millisecond-looking float and empty inputs", () => {

@@ -46,7 +46,9 @@ function rejectionCode(raw: string | Uint8Array, cfg: PayNotifyConfig = config):
 
 describe("replyXml", () => {
   it("produces WeChat's exact reply bytes", () => {
-    expect(replyXml(true)).toBe("<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>");
+    expect(replyXml(true)).toBe(
+      "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
+    );
     expect(SUCCESS_REPLY).toBe(replyXml(true));
     expect(replyXml(false, "sign mismatched")).toBe(
       "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[sign mismatched]]></return_msg></xml>",
@@ -54,7 +56,9 @@ describe("replyXml", () => {
   });
 
   it("cannot be broken by the message", () => {
-    expect(replyXml(false, "a]]>b\u0000")).toBe("<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[a]]]]><![CDATA[>b]]></return_msg></xml>");
+    expect(replyXml(false, "a]]>b\u0000")).toBe(
+      "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[a]]]]><![CDATA[>b]]></return_msg></xml>",
+    );
   });
 });
 
@@ -107,9 +111,14 @@ describe("parsePayNotify", () => {
     expect(rejectionCode(hmac, hmacConfig)).toBe("ok");
     // No sign_type: verified with the configured HMAC, which an MD5 signature cannot pass.
     expect(rejectionCode(buildPayNotify(paidFields(), KEY, "MD5"), hmacConfig)).toBe("BAD_SIGN");
-    expect(rejectionCode(buildPayNotify(paidFields({ sign_type: "MD5" }), KEY, "MD5"), hmacConfig)).toBe("WRONG_SIGN_TYPE");
+    expect(rejectionCode(buildPayNotify(paidFields({ sign_type: "MD5" }), KEY, "MD5"), hmacConfig)).toBe(
+      "WRONG_SIGN_TYPE",
+    );
     // An HMAC sign with the sign_type stripped cannot verify as MD5 under the MD5 configuration.
-    const stripped = buildXml({ ...paidFields(), sign: sign({ ...paidFields(), sign_type: "HMAC-SHA256" }, KEY, "HMAC-SHA256") });
+    const stripped = buildXml({
+      ...paidFields(),
+      sign: sign({ ...paidFields(), sign_type: "HMAC-SHA256" }, KEY, "HMAC-SHA256"),
+    });
     expect(rejectionCode(stripped)).toBe("BAD_SIGN");
     // WeChat's HMAC-SHA256 notifies often omit sign_type: signed over the fields as sent, they verify with the pinned HMAC.
     const hmacWithoutType = buildXml({ ...paidFields(), sign: sign(paidFields(), KEY, "HMAC-SHA256") });
@@ -122,8 +131,12 @@ describe("parsePayNotify", () => {
   });
 
   it("checks mch_id and appid membership", () => {
-    expect(rejectionCode(buildPayNotify(paidFields({ mch_id: "10000100" }), KEY, "MD5"))).toBe("WRONG_MCH_ID");
-    expect(rejectionCode(buildPayNotify(paidFields({ appid: "wx0000000000000000" }), KEY, "MD5"))).toBe("WRONG_APPID");
+    expect(rejectionCode(buildPayNotify(paidFields({ mch_id: "10000100" }), KEY, "MD5"))).toBe(
+      "WRONG_MCH_ID",
+    );
+    expect(rejectionCode(buildPayNotify(paidFields({ appid: "wx0000000000000000" }), KEY, "MD5"))).toBe(
+      "WRONG_APPID",
+    );
     const noAppid = paidFields();
     delete noAppid.appid;
     expect(rejectionCode(buildPayNotify(noAppid, KEY, "MD5"))).toBe("WRONG_APPID");
@@ -131,7 +144,9 @@ describe("parsePayNotify", () => {
 
   it("return_code=FAIL is RETURN_FAIL; bad XML is BAD_XML", () => {
     expect(rejectionCode(buildXml({ return_code: "FAIL", return_msg: "签名失败" }))).toBe("RETURN_FAIL");
-    expect(rejectionCode('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><a>&e;</a></xml>')).toBe("BAD_XML");
+    expect(rejectionCode('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><a>&e;</a></xml>')).toBe(
+      "BAD_XML",
+    );
     expect(rejectionCode("")).toBe("BAD_XML");
     expect(rejectionCode(new Uint8Array([0xff, 0xfe, 0x3c]))).toBe("BAD_XML");
   });
@@ -143,11 +158,20 @@ describe("parsePayNotify", () => {
     const noTx = paidFields();
     delete noTx.transaction_id;
     expect(rejectionCode(buildPayNotify(noTx, KEY, "MD5"))).toBe("MISSING_FIELD");
-    expect(rejectionCode(buildPayNotify(paidFields({ time_end: "20250230120000" }), KEY, "MD5"))).toBe("MISSING_FIELD");
+    expect(rejectionCode(buildPayNotify(paidFields({ time_end: "20250230120000" }), KEY, "MD5"))).toBe(
+      "MISSING_FIELD",
+    );
   });
 
   it("a signed result_code=FAIL notify is returned (to be recorded and acknowledged)", () => {
-    const r = parsePayNotify(buildPayNotify(paidFields({ result_code: "FAIL", err_code: "SYSTEMERROR", err_code_des: "系统错误" }), KEY, "MD5"), config);
+    const r = parsePayNotify(
+      buildPayNotify(
+        paidFields({ result_code: "FAIL", err_code: "SYSTEMERROR", err_code_des: "系统错误" }),
+        KEY,
+        "MD5",
+      ),
+      config,
+    );
     if (!r.ok) throw new Error(r.rejection.message);
     expect(r.notification.resultCode).toBe("FAIL");
     expect(r.notification.errCode).toBe("SYSTEMERROR");
@@ -164,7 +188,11 @@ describe("parsePayNotify", () => {
     const names = Object.keys(xmlFields).filter((n) => !["mch_id", "appid"].includes(n));
     fc.assert(
       fc.property(fc.constantFrom(...names), fc.string({ minLength: 1, maxLength: 3 }), (name, suffix) => {
-        const tampered = buildXml({ ...xmlFields, sign: sign(xmlFields, KEY, "MD5"), [name]: String(xmlFields[name]) + suffix });
+        const tampered = buildXml({
+          ...xmlFields,
+          sign: sign(xmlFields, KEY, "MD5"),
+          [name]: String(xmlFields[name]) + suffix,
+        });
         expect(rejectionCode(tampered)).not.toBe("ok");
       }),
       { numRuns: 200 },
@@ -179,7 +207,14 @@ describe("parsePayNotify", () => {
         fc.integer({ min: 1, max: 2_147_483_647 }),
         fc.string({ unit: "grapheme", maxLength: 60 }),
         (tx, outTradeNo, fee, attach) => {
-          const r = parsePayNotify(buildPayNotify(paidFields({ transaction_id: tx, out_trade_no: outTradeNo, total_fee: fee, attach }), KEY, "MD5"), config);
+          const r = parsePayNotify(
+            buildPayNotify(
+              paidFields({ transaction_id: tx, out_trade_no: outTradeNo, total_fee: fee, attach }),
+              KEY,
+              "MD5",
+            ),
+            config,
+          );
           if (!r.ok) throw new Error(r.rejection.message);
           expect(r.notification.transactionId).toBe(tx);
           expect(r.notification.outTradeNo).toBe(outTradeNo);
@@ -197,7 +232,14 @@ describe("parseRefundNotify", () => {
   if (!v) throw new Error("no vector");
   const rcfg = { mchId: "10000100", appIds: ["wx2421b1c4370ec43b"], keys: [v.apiKey] };
   const outer = (over: Record<string, string> = {}) =>
-    buildXml({ return_code: "SUCCESS", appid: "wx2421b1c4370ec43b", mch_id: "10000100", nonce_str: "TeqClE3i0mvn3DrK", req_info: v.reqInfo, ...over });
+    buildXml({
+      return_code: "SUCCESS",
+      appid: "wx2421b1c4370ec43b",
+      mch_id: "10000100",
+      nonce_str: "TeqClE3i0mvn3DrK",
+      req_info: v.reqInfo,
+      ...over,
+    });
 
   it("decrypts the vector and maps the official sample", () => {
     const r = parseRefundNotify(outer(), rcfg);
@@ -232,7 +274,11 @@ describe("parseRefundNotify", () => {
     expect(code(outer({ mch_id: "1" }))).toBe("WRONG_MCH_ID");
     expect(code(outer({ appid: "wx1" }))).toBe("WRONG_APPID");
     expect(code(outer({ req_info: "" }))).toBe("MISSING_FIELD");
-    expect(code(outer({ req_info: encryptReqInfo("<root><refund_status>SUCCESS</refund_status></root>", v.apiKey) }))).toBe("MISSING_FIELD");
+    expect(
+      code(
+        outer({ req_info: encryptReqInfo("<root><refund_status>SUCCESS</refund_status></root>", v.apiKey) }),
+      ),
+    ).toBe("MISSING_FIELD");
     expect(code("<xml><!ENTITY x 'y'></xml>")).toBe("BAD_XML");
   });
 });

@@ -47,7 +47,14 @@ describe("refund over mutual TLS", () => {
   let server: TPayServer;
 
   function client(cert: TMerchantCert | undefined, baseUrl = server.baseUrl): PayClient {
-    return createPayClient({ baseUrl, mchId: MCH_ID, key: KEY, signType: "MD5", appId: APP_ID, ...(cert ? { cert } : {}) });
+    return createPayClient({
+      baseUrl,
+      mchId: MCH_ID,
+      key: KEY,
+      signType: "MD5",
+      appId: APP_ID,
+      ...(cert ? { cert } : {}),
+    });
   }
 
   beforeAll(async () => {
@@ -56,7 +63,12 @@ describe("refund over mutual TLS", () => {
       mchId: MCH_ID,
       key: KEY,
       signType: "MD5",
-      tls: { keyPem: pki.serverKeyPem, certPem: pki.serverCertPem, caPem: pki.caPem, requireClientCert: true },
+      tls: {
+        keyPem: pki.serverKeyPem,
+        certPem: pki.serverCertPem,
+        caPem: pki.caPem,
+        requireClientCert: true,
+      },
     });
   });
   afterAll(async () => {
@@ -69,7 +81,11 @@ describe("refund over mutual TLS", () => {
   });
 
   it("a PEM merchant certificate is presented and the accepted refund comes back typed", async () => {
-    const result = await client({ certPem: pki.clientCertPem, keyPem: pki.clientKeyPem, caPem: pki.caPem }).refund(REFUND);
+    const result = await client({
+      certPem: pki.clientCertPem,
+      keyPem: pki.clientKeyPem,
+      caPem: pki.caPem,
+    }).refund(REFUND);
     expect(result).toMatchObject({
       transactionId: TX_ID,
       outRefundNo: "R20260301000001",
@@ -105,31 +121,49 @@ describe("refund over mutual TLS", () => {
   });
 
   it("a certificate the server does not trust fails the handshake as a NETWORK error", async () => {
-    const err = await rejection(client({ certPem: pki.intruderCertPem, keyPem: pki.intruderKeyPem, caPem: pki.caPem }).refund(REFUND));
+    const err = await rejection(
+      client({ certPem: pki.intruderCertPem, keyPem: pki.intruderKeyPem, caPem: pki.caPem }).refund(REFUND),
+    );
     expect(err).toBeInstanceOf(WechatPayTransportError);
     expect((err as WechatPayTransportError).code).toBe("NETWORK");
     expect(server.requests).toHaveLength(0);
   });
 
   it("an unloadable certificate is refused when the client is created", () => {
-    expect(() => client({ pfx: pki.clientPfx, passphrase: "wrong" })).toThrow(expect.objectContaining({ code: "BAD_CERT" }));
-    expect(() => client({ certPem: pki.clientCertPem, keyPem: pki.intruderKeyPem })).toThrow(expect.objectContaining({ code: "BAD_CERT" }));
-    expect(() => client({ certPem: pki.clientCertPem })).toThrow(expect.objectContaining({ code: "BAD_CONFIG" }));
-    expect(() => client({ pfx: pki.clientPfx, certPem: pki.clientCertPem, keyPem: pki.clientKeyPem })).toThrow(
+    expect(() => client({ pfx: pki.clientPfx, passphrase: "wrong" })).toThrow(
+      expect.objectContaining({ code: "BAD_CERT" }),
+    );
+    expect(() => client({ certPem: pki.clientCertPem, keyPem: pki.intruderKeyPem })).toThrow(
+      expect.objectContaining({ code: "BAD_CERT" }),
+    );
+    expect(() => client({ certPem: pki.clientCertPem })).toThrow(
       expect.objectContaining({ code: "BAD_CONFIG" }),
     );
+    expect(() =>
+      client({ pfx: pki.clientPfx, certPem: pki.clientCertPem, keyPem: pki.clientKeyPem }),
+    ).toThrow(expect.objectContaining({ code: "BAD_CONFIG" }));
   });
 
   it("SYSTEMERROR tells the caller to retry with the same out_refund_no; the retry is accepted once", async () => {
     let calls = 0;
-    server.route("/secapi/pay/refund", () => (++calls === 1 ? businessFail(APP_ID, MCH_ID, "SYSTEMERROR", "系统超时") : accepted()));
+    server.route("/secapi/pay/refund", () =>
+      ++calls === 1 ? businessFail(APP_ID, MCH_ID, "SYSTEMERROR", "系统超时") : accepted(),
+    );
     const c = client({ certPem: pki.clientCertPem, keyPem: pki.clientKeyPem, caPem: pki.caPem });
     const err = await rejection(c.refund(REFUND));
     expect(err).toBeInstanceOf(WechatPayApiError);
-    expect(err).toMatchObject({ errCode: "SYSTEMERROR", remedy: "RETRY_SAME", retryable: true, api: "refund" });
+    expect(err).toMatchObject({
+      errCode: "SYSTEMERROR",
+      remedy: "RETRY_SAME",
+      retryable: true,
+      api: "refund",
+    });
     const result = await c.refund(REFUND);
     expect(result.outRefundNo).toBe(REFUND.outRefundNo);
-    expect(server.requests.map((r) => r.fields?.out_refund_no)).toEqual([REFUND.outRefundNo, REFUND.outRefundNo]);
+    expect(server.requests.map((r) => r.fields?.out_refund_no)).toEqual([
+      REFUND.outRefundNo,
+      REFUND.outRefundNo,
+    ]);
   });
 
   it.each([
@@ -165,17 +199,35 @@ describe("refund over mutual TLS", () => {
   it("a refund reply about another refund, or signed with another key, is not trusted", async () => {
     const c = client({ pfx: pki.clientPfx, caPem: pki.caPem });
     server.route("/secapi/pay/refund", () =>
-      success(APP_ID, MCH_ID, { transaction_id: TX_ID, out_trade_no: "x", out_refund_no: "OTHER", refund_id: "1", refund_fee: 1, total_fee: 1 }),
+      success(APP_ID, MCH_ID, {
+        transaction_id: TX_ID,
+        out_trade_no: "x",
+        out_refund_no: "OTHER",
+        refund_id: "1",
+        refund_fee: 1,
+        total_fee: 1,
+      }),
     );
     expect(await rejection(c.refund(REFUND))).toMatchObject({ code: "BAD_RESPONSE" });
-    server.route("/secapi/pay/refund", () => ({ ...accepted(), key: "ffffffffffffffffffffffffffffffff" }) as ReturnType<typeof accepted>);
+    server.route(
+      "/secapi/pay/refund",
+      () => ({ ...accepted(), key: "ffffffffffffffffffffffffffffffff" }) as ReturnType<typeof accepted>,
+    );
     expect(await rejection(c.refund(REFUND))).toMatchObject({ code: "BAD_RESPONSE_SIGN" });
   });
 
   it("amounts are checked before sending: positive fen, refund not above the order", async () => {
     const c = client({ pfx: pki.clientPfx, caPem: pki.caPem });
-    for (const over of [{ refundFeeFen: 0 }, { refundFeeFen: 3961 }, { totalFeeFen: 39.6 }, { outRefundNo: "bad no" }, { notifyUrl: "https://x/?a=1" }]) {
-      expect(await rejection(c.refund({ ...REFUND, ...over })), JSON.stringify(over)).toMatchObject({ code: "BAD_INPUT" });
+    for (const over of [
+      { refundFeeFen: 0 },
+      { refundFeeFen: 3961 },
+      { totalFeeFen: 39.6 },
+      { outRefundNo: "bad no" },
+      { notifyUrl: "https://x/?a=1" },
+    ]) {
+      expect(await rejection(c.refund({ ...REFUND, ...over })), JSON.stringify(over)).toMatchObject({
+        code: "BAD_INPUT",
+      });
     }
     expect(server.requests).toHaveLength(0);
   });

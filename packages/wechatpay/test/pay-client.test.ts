@@ -45,7 +45,15 @@ describe("pay client against a local WeChat Pay endpoint", () => {
   let client: PayClient;
 
   function makeClient(over: Partial<TPayClientConfig> = {}): PayClient {
-    return createPayClient({ baseUrl: server.baseUrl, mchId: MCH_ID, key: KEY, signType: "MD5", appId: APP_ID, now: () => NOW, ...over });
+    return createPayClient({
+      baseUrl: server.baseUrl,
+      mchId: MCH_ID,
+      key: KEY,
+      signType: "MD5",
+      appId: APP_ID,
+      now: () => NOW,
+      ...over,
+    });
   }
 
   beforeAll(async () => {
@@ -61,7 +69,9 @@ describe("pay client against a local WeChat Pay endpoint", () => {
 
   describe("unifiedorder", () => {
     it("a JSAPI order is signed with MD5 (no sign_type), carries the openid and Beijing time_expire, and returns the prepay_id valid 2 hours", async () => {
-      server.route("/pay/unifiedorder", () => success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx201411101639507cbf6ffd8b0779950874" }));
+      server.route("/pay/unifiedorder", () =>
+        success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx201411101639507cbf6ffd8b0779950874" }),
+      );
       const result = await client.unifiedOrder(jsapiOrder());
       expect(result).toMatchObject({
         tradeType: "JSAPI",
@@ -89,8 +99,11 @@ describe("pay client against a local WeChat Pay endpoint", () => {
     });
 
     it("an MWEB order sends scene_info as WeChat's h5_info JSON and returns the mweb_url valid 5 minutes", async () => {
-      const mwebUrl = "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016111016383&package=1037687096";
-      server.route("/pay/unifiedorder", () => success(APP_ID, MCH_ID, { trade_type: "MWEB", prepay_id: "wx2016111016383", mweb_url: mwebUrl }));
+      const mwebUrl =
+        "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016111016383&package=1037687096";
+      server.route("/pay/unifiedorder", () =>
+        success(APP_ID, MCH_ID, { trade_type: "MWEB", prepay_id: "wx2016111016383", mweb_url: mwebUrl }),
+      );
       const result = await client.unifiedOrder({
         ...jsapiOrder(),
         tradeType: "MWEB",
@@ -100,28 +113,42 @@ describe("pay client against a local WeChat Pay endpoint", () => {
       expect(result.mwebUrl).toBe(mwebUrl);
       expect(result.mwebUrlExpiresAt.toISOString()).toBe("2026-03-01T02:05:00.000Z");
       const sent = server.requests[0]?.fields ?? {};
-      expect(sent.scene_info).toBe('{"h5_info":{"type":"Wap","wap_url":"https://shop.example.com","wap_name":"示例商店"}}');
+      expect(sent.scene_info).toBe(
+        '{"h5_info":{"type":"Wap","wap_url":"https://shop.example.com","wap_name":"示例商店"}}',
+      );
       expect(sent.openid).toBeUndefined();
       expect(sent.spbill_create_ip).toBe("203.0.113.7");
     });
 
     it("a NATIVE order sends product_id and returns the code_url", async () => {
       server.route("/pay/unifiedorder", () =>
-        success(APP_ID, MCH_ID, { trade_type: "NATIVE", prepay_id: "wx1", code_url: "weixin://wxpay/bizpayurl?pr=abc" }),
+        success(APP_ID, MCH_ID, {
+          trade_type: "NATIVE",
+          prepay_id: "wx1",
+          code_url: "weixin://wxpay/bizpayurl?pr=abc",
+        }),
       );
-      const result = await client.unifiedOrder({ ...jsapiOrder(), tradeType: "NATIVE", productId: "SKU-1" } as TUnifiedOrderInput);
+      const result = await client.unifiedOrder({
+        ...jsapiOrder(),
+        tradeType: "NATIVE",
+        productId: "SKU-1",
+      } as TUnifiedOrderInput);
       if (result.tradeType !== "NATIVE") throw new Error("expected NATIVE");
       expect(result.codeUrl).toBe("weixin://wxpay/bizpayurl?pr=abc");
       expect(server.requests[0]?.fields?.product_id).toBe("SKU-1");
     });
 
     it("the mini-program appid given per call is the one sent and the one the reply must name", async () => {
-      server.route("/pay/unifiedorder", () => success(MINI_APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx9" }));
+      server.route("/pay/unifiedorder", () =>
+        success(MINI_APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx9" }),
+      );
       const result = await client.unifiedOrder(jsapiOrder({ appId: MINI_APP_ID }));
       expect(result.appId).toBe(MINI_APP_ID);
       expect(server.requests[0]?.fields?.appid).toBe(MINI_APP_ID);
       // a reply naming another app than the request is not about this order
-      server.route("/pay/unifiedorder", () => success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx9" }));
+      server.route("/pay/unifiedorder", () =>
+        success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx9" }),
+      );
       const err = await rejection(client.unifiedOrder(jsapiOrder({ appId: MINI_APP_ID })));
       expect(err).toBeInstanceOf(WechatPayTransportError);
       expect((err as WechatPayTransportError).code).toBe("RESPONSE_MISMATCH");
@@ -130,7 +157,9 @@ describe("pay client against a local WeChat Pay endpoint", () => {
     it("with HMAC-SHA256 the request declares sign_type and the reply must verify under HMAC-SHA256", async () => {
       const hmacServer = await startPayServer({ mchId: MCH_ID, key: KEY, signType: "HMAC-SHA256" });
       try {
-        hmacServer.route("/pay/unifiedorder", () => success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx2" }));
+        hmacServer.route("/pay/unifiedorder", () =>
+          success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx2" }),
+        );
         const hmac = makeClient({ baseUrl: hmacServer.baseUrl, signType: "HMAC-SHA256" });
         const result = await hmac.unifiedOrder(jsapiOrder());
         expect(result.prepayId).toBe("wx2");
@@ -154,7 +183,9 @@ describe("pay client against a local WeChat Pay endpoint", () => {
       let calls = 0;
       server.route("/pay/unifiedorder", () => {
         calls++;
-        return calls === 1 ? { kind: "hang" } : success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx3" });
+        return calls === 1
+          ? { kind: "hang" }
+          : success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx3" });
       });
       const prepared = client.prepareUnifiedOrder(jsapiOrder());
       expect(prepared.fields.out_trade_no).toBe("20260301AbCdEfGhIjKlMnOpQrStUvWx");
@@ -162,7 +193,9 @@ describe("pay client against a local WeChat Pay endpoint", () => {
       const started = Date.now();
       const err = await rejection(client.sendUnifiedOrder(prepared.body, { timeoutMs: 200 }));
       expect(Date.now() - started).toBeLessThan(3000);
-      expect(await rejection(client.sendUnifiedOrder(prepared.body, { timeoutMs: -1 }))).toMatchObject({ code: "BAD_INPUT" });
+      expect(await rejection(client.sendUnifiedOrder(prepared.body, { timeoutMs: -1 }))).toMatchObject({
+        code: "BAD_INPUT",
+      });
       expect(err).toBeInstanceOf(WechatPayTransportError);
       expect(err).toMatchObject({ code: "TIMEOUT", retryable: true, remedy: "RETRY_SAME" });
 
@@ -172,8 +205,14 @@ describe("pay client against a local WeChat Pay endpoint", () => {
     });
 
     it("sendUnifiedOrder refuses a body this client did not prepare", async () => {
-      server.route("/pay/unifiedorder", () => success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx3" }));
-      for (const body of ["<xml><a>1</a></xml>", "not xml", buildXml({ appid: APP_ID, mch_id: "999", out_trade_no: "abcdef", trade_type: "JSAPI", sign: "X" })]) {
+      server.route("/pay/unifiedorder", () =>
+        success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx3" }),
+      );
+      for (const body of [
+        "<xml><a>1</a></xml>",
+        "not xml",
+        buildXml({ appid: APP_ID, mch_id: "999", out_trade_no: "abcdef", trade_type: "JSAPI", sign: "X" }),
+      ]) {
         const err = await rejection(client.sendUnifiedOrder(body));
         expect(err).toMatchObject({ code: "BAD_INPUT" });
       }
@@ -181,7 +220,9 @@ describe("pay client against a local WeChat Pay endpoint", () => {
     });
 
     it("inputs WeChat would reject are refused before anything is sent", async () => {
-      server.route("/pay/unifiedorder", () => success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx4" }));
+      server.route("/pay/unifiedorder", () =>
+        success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx4" }),
+      );
       const bad: Array<[string, Partial<TUnifiedOrderInput> & Record<string, unknown>]> = [
         ["totalFeeFen", { totalFeeFen: 0 }],
         ["totalFeeFen", { totalFeeFen: 1.5 }],
@@ -207,16 +248,24 @@ describe("pay client against a local WeChat Pay endpoint", () => {
         expect((err as WechatPayError).details?.field, JSON.stringify(over)).toBe(field);
       }
       const mweb = await rejection(
-        client.unifiedOrder({ ...jsapiOrder(), tradeType: "MWEB", sceneInfo: { type: "Wap", wapUrl: "nope", wapName: "x" } } as TUnifiedOrderInput),
+        client.unifiedOrder({
+          ...jsapiOrder(),
+          tradeType: "MWEB",
+          sceneInfo: { type: "Wap", wapUrl: "nope", wapName: "x" },
+        } as TUnifiedOrderInput),
       );
       expect(mweb).toMatchObject({ code: "BAD_INPUT" });
-      const native = await rejection(client.unifiedOrder({ ...jsapiOrder(), tradeType: "NATIVE" } as TUnifiedOrderInput));
+      const native = await rejection(
+        client.unifiedOrder({ ...jsapiOrder(), tradeType: "NATIVE" } as TUnifiedOrderInput),
+      );
       expect(native).toMatchObject({ code: "BAD_INPUT" });
       expect(server.requests).toHaveLength(0);
     });
 
     it("body is fitted to 127 UTF-8 bytes with 4-byte characters removed", async () => {
-      server.route("/pay/unifiedorder", () => success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx5" }));
+      server.route("/pay/unifiedorder", () =>
+        success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx5" }),
+      );
       await client.unifiedOrder(jsapiOrder({ body: "好".repeat(60) + "😀" }));
       const body = server.requests[0]?.fields?.body ?? "";
       expect(Buffer.byteLength(body, "utf8")).toBeLessThanOrEqual(127);
@@ -236,24 +285,41 @@ describe("pay client against a local WeChat Pay endpoint", () => {
       ["NOTENOUGH", "USER_ACTION", false],
       ["SOMETHING_NEW", "UNKNOWN", false],
     ];
-    it.each(documented)("result_code=FAIL err_code=%s → WechatPayApiError with remedy %s", async (errCode, remedy, retryable) => {
-      server.route("/pay/unifiedorder", () => businessFail(APP_ID, MCH_ID, errCode, `${errCode} 描述`));
-      const err = await rejection(client.unifiedOrder(jsapiOrder()));
-      expect(err).toBeInstanceOf(WechatPayApiError);
-      expect(err).toMatchObject({ code: errCode, errCode, errCodeDes: `${errCode} 描述`, remedy, retryable, api: "unifiedorder" });
-      expect((err as WechatPayApiError).hint.length).toBeGreaterThan(0);
-    });
+    it.each(documented)(
+      "result_code=FAIL err_code=%s → WechatPayApiError with remedy %s",
+      async (errCode, remedy, retryable) => {
+        server.route("/pay/unifiedorder", () => businessFail(APP_ID, MCH_ID, errCode, `${errCode} 描述`));
+        const err = await rejection(client.unifiedOrder(jsapiOrder()));
+        expect(err).toBeInstanceOf(WechatPayApiError);
+        expect(err).toMatchObject({
+          code: errCode,
+          errCode,
+          errCodeDes: `${errCode} 描述`,
+          remedy,
+          retryable,
+          api: "unifiedorder",
+        });
+        expect((err as WechatPayApiError).hint.length).toBeGreaterThan(0);
+      },
+    );
 
     it("return_code=FAIL is a communication-level error carrying return_msg and no err_code", async () => {
       server.route("/pay/unifiedorder", () => returnFail("JSAPI支付必须传openid"));
       const err = await rejection(client.unifiedOrder(jsapiOrder()));
       expect(err).toBeInstanceOf(WechatPayApiError);
-      expect(err).toMatchObject({ code: "RETURN_FAIL", returnMsg: "JSAPI支付必须传openid", remedy: "FIX_REQUEST", retryable: false });
+      expect(err).toMatchObject({
+        code: "RETURN_FAIL",
+        returnMsg: "JSAPI支付必须传openid",
+        remedy: "FIX_REQUEST",
+        retryable: false,
+      });
       expect((err as WechatPayApiError).errCode).toBeUndefined();
     });
 
     it("a client with the wrong key gets WeChat's 签名错误 and is told to fix its configuration", async () => {
-      server.route("/pay/unifiedorder", () => success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx6" }));
+      server.route("/pay/unifiedorder", () =>
+        success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx6" }),
+      );
       const wrong = makeClient({ key: OTHER_KEY });
       const err = await rejection(wrong.unifiedOrder(jsapiOrder()));
       expect(err).toMatchObject({ code: "RETURN_FAIL", returnMsg: "签名错误", remedy: "FIX_CONFIG" });
@@ -261,10 +327,27 @@ describe("pay client against a local WeChat Pay endpoint", () => {
 
     it("a reply whose signature does not verify is never trusted, not even its result_code=FAIL", async () => {
       const forged = [
-        { kind: "signed" as const, forgeSign: true, fields: envelope(APP_ID, MCH_ID, { result_code: "SUCCESS", trade_type: "JSAPI", prepay_id: "wx7" }) },
-        { kind: "signed" as const, key: OTHER_KEY, fields: envelope(APP_ID, MCH_ID, { result_code: "SUCCESS", trade_type: "JSAPI", prepay_id: "wx7" }) },
-        { kind: "signed" as const, key: OTHER_KEY, fields: envelope(APP_ID, MCH_ID, { result_code: "FAIL", err_code: "ORDERPAID", err_code_des: "x" }) },
-        { kind: "raw" as const, body: buildXml(envelope(APP_ID, MCH_ID, { result_code: "SUCCESS", trade_type: "JSAPI", prepay_id: "wx7" })) },
+        {
+          kind: "signed" as const,
+          forgeSign: true,
+          fields: envelope(APP_ID, MCH_ID, { result_code: "SUCCESS", trade_type: "JSAPI", prepay_id: "wx7" }),
+        },
+        {
+          kind: "signed" as const,
+          key: OTHER_KEY,
+          fields: envelope(APP_ID, MCH_ID, { result_code: "SUCCESS", trade_type: "JSAPI", prepay_id: "wx7" }),
+        },
+        {
+          kind: "signed" as const,
+          key: OTHER_KEY,
+          fields: envelope(APP_ID, MCH_ID, { result_code: "FAIL", err_code: "ORDERPAID", err_code_des: "x" }),
+        },
+        {
+          kind: "raw" as const,
+          body: buildXml(
+            envelope(APP_ID, MCH_ID, { result_code: "SUCCESS", trade_type: "JSAPI", prepay_id: "wx7" }),
+          ),
+        },
       ];
       for (const reply of forged) {
         server.route("/pay/unifiedorder", () => reply);
@@ -275,14 +358,20 @@ describe("pay client against a local WeChat Pay endpoint", () => {
     });
 
     it("a one-character change to any signed reply field fails verification", async () => {
-      const fields = envelope(APP_ID, MCH_ID, { result_code: "SUCCESS", trade_type: "JSAPI", prepay_id: "wx8" });
+      const fields = envelope(APP_ID, MCH_ID, {
+        result_code: "SUCCESS",
+        trade_type: "JSAPI",
+        prepay_id: "wx8",
+      });
       const signed: Record<string, string | number> = { ...fields, sign: sign(fields, KEY, "MD5") };
       for (const name of Object.keys(fields)) {
         const tampered = { ...signed, [name]: String(signed[name]) + "0" };
         server.route("/pay/unifiedorder", () => ({ kind: "raw", body: buildXml(tampered) }));
         const err = await rejection(client.unifiedOrder(jsapiOrder()));
         // return_code is read first: "SUCCESS0" is neither SUCCESS nor FAIL, so nothing else is looked at
-        expect((err as WechatPayTransportError).code, name).toBe(name === "return_code" ? "BAD_RESPONSE" : "BAD_RESPONSE_SIGN");
+        expect((err as WechatPayTransportError).code, name).toBe(
+          name === "return_code" ? "BAD_RESPONSE" : "BAD_RESPONSE_SIGN",
+        );
       }
     });
 
@@ -299,7 +388,9 @@ describe("pay client against a local WeChat Pay endpoint", () => {
     });
 
     it("a correctly signed reply for another merchant is refused", async () => {
-      server.route("/pay/unifiedorder", () => success(APP_ID, "1900000109", { trade_type: "JSAPI", prepay_id: "wx11" }));
+      server.route("/pay/unifiedorder", () =>
+        success(APP_ID, "1900000109", { trade_type: "JSAPI", prepay_id: "wx11" }),
+      );
       const err = await rejection(client.unifiedOrder(jsapiOrder()));
       expect(err).toMatchObject({ code: "RESPONSE_MISMATCH" });
     });
@@ -307,18 +398,35 @@ describe("pay client against a local WeChat Pay endpoint", () => {
     it("a success reply without prepay_id, or with another trade_type, is a bad response", async () => {
       server.route("/pay/unifiedorder", () => success(APP_ID, MCH_ID, { trade_type: "JSAPI" }));
       expect(await rejection(client.unifiedOrder(jsapiOrder()))).toMatchObject({ code: "BAD_RESPONSE" });
-      server.route("/pay/unifiedorder", () => success(APP_ID, MCH_ID, { trade_type: "NATIVE", prepay_id: "wx" }));
+      server.route("/pay/unifiedorder", () =>
+        success(APP_ID, MCH_ID, { trade_type: "NATIVE", prepay_id: "wx" }),
+      );
       expect(await rejection(client.unifiedOrder(jsapiOrder()))).toMatchObject({ code: "BAD_RESPONSE" });
     });
 
     it("garbage, hostile XML, HTTP errors and oversized replies are typed transport errors", async () => {
       const cases: Array<[() => ReturnType<Parameters<TPayServer["route"]>[1]>, string]> = [
-        [() => ({ kind: "raw", body: "<html>502 Bad Gateway</html>", contentType: "text/html" }), "BAD_RESPONSE"],
-        [() => ({ kind: "raw", body: '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><return_code>&x;</return_code></xml>' }), "BAD_RESPONSE"],
+        [
+          () => ({ kind: "raw", body: "<html>502 Bad Gateway</html>", contentType: "text/html" }),
+          "BAD_RESPONSE",
+        ],
+        [
+          () => ({
+            kind: "raw",
+            body: '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><return_code>&x;</return_code></xml>',
+          }),
+          "BAD_RESPONSE",
+        ],
         [() => ({ kind: "raw", body: "<xml><return_code>MAYBE</return_code></xml>" }), "BAD_RESPONSE"],
-        [() => ({ kind: "raw", body: new Uint8Array([0x3c, 0x78, 0x6d, 0x6c, 0x3e, 0xff, 0xfe]) }), "BAD_RESPONSE"],
+        [
+          () => ({ kind: "raw", body: new Uint8Array([0x3c, 0x78, 0x6d, 0x6c, 0x3e, 0xff, 0xfe]) }),
+          "BAD_RESPONSE",
+        ],
         [() => ({ kind: "raw", body: "upstream error", status: 502 }), "HTTP_STATUS"],
-        [() => ({ kind: "raw", body: "<xml>" + "<a>1</a>".repeat(100_000) + "</xml>" }), "RESPONSE_TOO_LARGE"],
+        [
+          () => ({ kind: "raw", body: "<xml>" + "<a>1</a>".repeat(100_000) + "</xml>" }),
+          "RESPONSE_TOO_LARGE",
+        ],
       ];
       for (const [reply, code] of cases) {
         server.route("/pay/unifiedorder", reply);
@@ -336,7 +444,9 @@ describe("pay client against a local WeChat Pay endpoint", () => {
     });
 
     it("the base URL may carry a path and a trailing slash, and the injected fetch is the one used", async () => {
-      server.route("/sandboxnew/pay/unifiedorder", () => success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx12" }));
+      server.route("/sandboxnew/pay/unifiedorder", () =>
+        success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx12" }),
+      );
       const seen: string[] = [];
       const prefixed = makeClient({
         baseUrl: server.baseUrl + "/sandboxnew/",
@@ -395,15 +505,23 @@ describe("pay client against a local WeChat Pay endpoint", () => {
       expect(await rejection(client.orderQuery({} as never))).toMatchObject({ code: "BAD_INPUT" });
     });
 
-    it.each(["NOTPAY", "CLOSED", "REVOKED", "USERPAYING", "PAYERROR", "REFUND"])("trade_state %s is reported as such", async (state) => {
-      server.route("/pay/orderquery", () =>
-        success(APP_ID, MCH_ID, { trade_state: state, out_trade_no: "20260301AbCdEfGhIjKlMnOpQrStUvWx", trade_state_desc: "订单未支付", total_fee: 101 }),
-      );
-      const q = await client.orderQuery({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" });
-      expect(q.tradeState).toBe(state);
-      expect(q.totalFeeFen).toBe(101);
-      expect(q.tradeStateDesc).toBe("订单未支付");
-    });
+    it.each(["NOTPAY", "CLOSED", "REVOKED", "USERPAYING", "PAYERROR", "REFUND"])(
+      "trade_state %s is reported as such",
+      async (state) => {
+        server.route("/pay/orderquery", () =>
+          success(APP_ID, MCH_ID, {
+            trade_state: state,
+            out_trade_no: "20260301AbCdEfGhIjKlMnOpQrStUvWx",
+            trade_state_desc: "订单未支付",
+            total_fee: 101,
+          }),
+        );
+        const q = await client.orderQuery({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" });
+        expect(q.tradeState).toBe(state);
+        expect(q.totalFeeFen).toBe(101);
+        expect(q.tradeStateDesc).toBe("订单未支付");
+      },
+    );
 
     it("ORDERNOTEXIST is a typed NOT_FOUND error", async () => {
       server.route("/pay/orderquery", () => businessFail(APP_ID, MCH_ID, "ORDERNOTEXIST", "order not exist"));
@@ -430,7 +548,9 @@ describe("pay client against a local WeChat Pay endpoint", () => {
 
     it("without an appid in the call or the config the query is refused", async () => {
       const noApp = createPayClient({ baseUrl: server.baseUrl, mchId: MCH_ID, key: KEY, signType: "MD5" });
-      expect(await rejection(noApp.orderQuery({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" }))).toMatchObject({ code: "BAD_INPUT" });
+      expect(
+        await rejection(noApp.orderQuery({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" })),
+      ).toMatchObject({ code: "BAD_INPUT" });
     });
   });
 
@@ -444,14 +564,18 @@ describe("pay client against a local WeChat Pay endpoint", () => {
       expect(server.requests[0]?.fields?.out_trade_no).toBe("20260301AbCdEfGhIjKlMnOpQrStUvWx");
 
       server.route("/pay/closeorder", () => businessFail(APP_ID, MCH_ID, "ORDERCLOSED", "订单已关闭"));
-      expect((await client.closeOrder({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" })).alreadyClosed).toBe(true);
+      expect(
+        (await client.closeOrder({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" })).alreadyClosed,
+      ).toBe(true);
 
       server.route("/pay/closeorder", () => businessFail(APP_ID, MCH_ID, "ORDERPAID", "订单已支付"));
       const err = await rejection(client.closeOrder({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" }));
       expect(err).toMatchObject({ errCode: "ORDERPAID", remedy: "TREAT_AS_PAID" });
 
       server.route("/pay/closeorder", () => businessFail(APP_ID, MCH_ID, "SYSTEMERROR", "系统错误"));
-      expect(await rejection(client.closeOrder({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" }))).toMatchObject({
+      expect(
+        await rejection(client.closeOrder({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" })),
+      ).toMatchObject({
         remedy: "RETRY_SAME",
         retryable: true,
       });
@@ -463,7 +587,9 @@ describe("pay client against a local WeChat Pay endpoint", () => {
         key: OTHER_KEY,
         fields: envelope(APP_ID, MCH_ID, { result_code: "FAIL", err_code: "ORDERCLOSED", err_code_des: "x" }),
       }));
-      expect(await rejection(client.closeOrder({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" }))).toMatchObject({ code: "BAD_RESPONSE_SIGN" });
+      expect(
+        await rejection(client.closeOrder({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" })),
+      ).toMatchObject({ code: "BAD_RESPONSE_SIGN" });
     });
   });
 
@@ -506,9 +632,14 @@ describe("pay client against a local WeChat Pay endpoint", () => {
 
     it("REFUNDNOTEXIST is a typed NOT_FOUND error; a refund lookup needs exactly one key", async () => {
       server.route("/pay/refundquery", () => businessFail(APP_ID, MCH_ID, "REFUNDNOTEXIST", "not exist"));
-      expect(await rejection(client.refundQuery({ outRefundNo: "R404" }))).toMatchObject({ errCode: "REFUNDNOTEXIST", remedy: "NOT_FOUND" });
+      expect(await rejection(client.refundQuery({ outRefundNo: "R404" }))).toMatchObject({
+        errCode: "REFUNDNOTEXIST",
+        remedy: "NOT_FOUND",
+      });
       expect(server.requests[0]?.fields?.out_refund_no).toBe("R404");
-      expect(await rejection(client.refundQuery({ outRefundNo: "R1", refundId: "5" } as never))).toMatchObject({ code: "BAD_INPUT" });
+      expect(
+        await rejection(client.refundQuery({ outRefundNo: "R1", refundId: "5" } as never)),
+      ).toMatchObject({ code: "BAD_INPUT" });
     });
   });
 
@@ -523,7 +654,11 @@ describe("pay client against a local WeChat Pay endpoint", () => {
       server.route("/pay/downloadbill", () => ({ kind: "raw", body: BILL, contentType: "text/plain" }));
       const bill = await client.downloadBill({ billDate: "20260228" });
       expect(bill.rows).toHaveLength(1);
-      expect(bill.rows[0]).toMatchObject({ outTradeNo: "20260228AbCdEfGhIjKlMnOpQrStUvWx", settlementTotalFeeFen: 1999, totalFeeFen: 1999 });
+      expect(bill.rows[0]).toMatchObject({
+        outTradeNo: "20260228AbCdEfGhIjKlMnOpQrStUvWx",
+        settlementTotalFeeFen: 1999,
+        totalFeeFen: 1999,
+      });
       expect(bill.summary.tradeCount).toBe(1);
       expect(bill.text).toBe(BILL);
       expect(server.requests[0]?.fields).toMatchObject({ bill_date: "20260228", bill_type: "ALL" });
@@ -531,7 +666,11 @@ describe("pay client against a local WeChat Pay endpoint", () => {
 
     it("a gzip bill is decompressed", async () => {
       const { gzipSync } = await import("node:zlib");
-      server.route("/pay/downloadbill", () => ({ kind: "raw", body: gzipSync(Buffer.from(BILL)), contentType: "application/octet-stream" }));
+      server.route("/pay/downloadbill", () => ({
+        kind: "raw",
+        body: gzipSync(Buffer.from(BILL)),
+        contentType: "application/octet-stream",
+      }));
       const bill = await client.downloadBill({ billDate: "20260228", gzip: true, billType: "SUCCESS" });
       expect(bill.rows[0]?.totalFeeFen).toBe(1999);
       expect(server.requests[0]?.fields).toMatchObject({ tar_type: "GZIP", bill_type: "SUCCESS" });
@@ -545,21 +684,41 @@ describe("pay client against a local WeChat Pay endpoint", () => {
         remedy: "NOT_FOUND",
       });
       server.route("/pay/downloadbill", () => returnFail("Bill Creating"));
-      expect(await rejection(client.downloadBill({ billDate: "20260228" }))).toMatchObject({ remedy: "RETRY_LATER", retryable: true });
-      expect(await rejection(client.downloadBill({ billDate: "2026-02-28" }))).toMatchObject({ code: "BAD_INPUT" });
+      expect(await rejection(client.downloadBill({ billDate: "20260228" }))).toMatchObject({
+        remedy: "RETRY_LATER",
+        retryable: true,
+      });
+      expect(await rejection(client.downloadBill({ billDate: "2026-02-28" }))).toMatchObject({
+        code: "BAD_INPUT",
+      });
     });
 
     it("a truncated bill is refused", async () => {
       const truncated = BILL.replace("`1,`19.99", "`2,`19.99");
       server.route("/pay/downloadbill", () => ({ kind: "raw", body: truncated, contentType: "text/plain" }));
-      expect(await rejection(client.downloadBill({ billDate: "20260228" }))).toMatchObject({ code: "BAD_BILL" });
+      expect(await rejection(client.downloadBill({ billDate: "20260228" }))).toMatchObject({
+        code: "BAD_BILL",
+      });
     });
   });
 
   describe("configuration", () => {
     it("bad configuration is refused at creation", () => {
-      const base = { baseUrl: "https://api.mch.weixin.qq.com", mchId: MCH_ID, key: KEY, signType: "MD5" as SignType };
-      for (const over of [{ baseUrl: "ftp://x" }, { baseUrl: "nope" }, { mchId: "" }, { key: "short" }, { signType: "SHA1" as SignType }, { previousKeys: ["x"] }, { timeoutMs: 0 }]) {
+      const base = {
+        baseUrl: "https://api.mch.weixin.qq.com",
+        mchId: MCH_ID,
+        key: KEY,
+        signType: "MD5" as SignType,
+      };
+      for (const over of [
+        { baseUrl: "ftp://x" },
+        { baseUrl: "nope" },
+        { mchId: "" },
+        { key: "short" },
+        { signType: "SHA1" as SignType },
+        { previousKeys: ["x"] },
+        { timeoutMs: 0 },
+      ]) {
         expect(() => createPayClient({ ...base, ...over }), JSON.stringify(over)).toThrow(WechatPayError);
       }
       expect(() => createPayClient(base)).not.toThrow();

@@ -43,24 +43,50 @@ describe("client pay parameters: the official paySign vectors", () => {
 
 describe("client pay parameters: the classic mistakes cannot happen", () => {
   const key = "192006250b4c09247ec02edce69f6a2d";
-  const base = { appId: "wxd930ea5d5a258f4f", prepayId: "wx201411101639507cbf6ffd8b0779950874", key, signType: "MD5" as const };
+  const base = {
+    appId: "wxd930ea5d5a258f4f",
+    prepayId: "wx201411101639507cbf6ffd8b0779950874",
+    key,
+    signType: "MD5" as const,
+  };
 
   it("chooseWXPay has only lower-case timestamp and no appId, yet is signed as timeStamp with appId", () => {
     const p = chooseWXPayParams({ ...base, timeStamp: "1414587457", nonceStr: "abc" });
     expect(Object.keys(p).sort()).toEqual(["nonceStr", "package", "paySign", "signType", "timestamp"]);
     const expected = sign(
-      { appId: base.appId, timeStamp: "1414587457", nonceStr: "abc", package: `prepay_id=${base.prepayId}`, signType: "MD5" },
+      {
+        appId: base.appId,
+        timeStamp: "1414587457",
+        nonceStr: "abc",
+        package: `prepay_id=${base.prepayId}`,
+        signType: "MD5",
+      },
       key,
       "MD5",
     );
     expect(p.paySign).toBe(expected);
-    const wrong = sign({ appId: base.appId, timestamp: "1414587457", nonceStr: "abc", package: `prepay_id=${base.prepayId}`, signType: "MD5" }, key, "MD5");
+    const wrong = sign(
+      {
+        appId: base.appId,
+        timestamp: "1414587457",
+        nonceStr: "abc",
+        package: `prepay_id=${base.prepayId}`,
+        signType: "MD5",
+      },
+      key,
+      "MD5",
+    );
     expect(p.paySign).not.toBe(wrong);
   });
 
   it("requestPayment params do not carry appId but depend on it", () => {
     const a = miniPayParams({ ...base, timeStamp: "1414587457", nonceStr: "abc" });
-    const b = miniPayParams({ ...base, appId: "wx2421b1c4370ec43b", timeStamp: "1414587457", nonceStr: "abc" });
+    const b = miniPayParams({
+      ...base,
+      appId: "wx2421b1c4370ec43b",
+      timeStamp: "1414587457",
+      nonceStr: "abc",
+    });
     expect(a).not.toHaveProperty("appId");
     expect(a.paySign).not.toBe(b.paySign);
   });

@@ -4,7 +4,13 @@ import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { WechatPayError, WechatPayTransportError, WechatPlatformError, createPlatformClient, platformErrorKind } from "../src/index";
+import {
+  WechatPayError,
+  WechatPayTransportError,
+  WechatPlatformError,
+  createPlatformClient,
+  platformErrorKind,
+} from "../src/index";
 import type { PlatformClient } from "../src/index";
 
 const APP_ID = "wxd930ea5d5a258f4f";
@@ -36,7 +42,12 @@ describe("platform client against a local api.weixin.qq.com", () => {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const url = new URL(req.url ?? "/", "http://x");
-        const s: TSeen = { method: req.method ?? "", path: url.pathname, query: url.searchParams, body: Buffer.concat(chunks).toString("utf8") };
+        const s: TSeen = {
+          method: req.method ?? "",
+          path: url.pathname,
+          query: url.searchParams,
+          body: Buffer.concat(chunks).toString("utf8"),
+        };
         seen.push(s);
         const a = answer(s);
         if (a.hang) return;
@@ -54,16 +65,28 @@ describe("platform client against a local api.weixin.qq.com", () => {
   });
   beforeEach(() => {
     seen.length = 0;
-    client = createPlatformClient({ baseUrl: baseUrl + "/", openBaseUrl: "http://localhost:3100", now: () => NOW });
+    client = createPlatformClient({
+      baseUrl: baseUrl + "/",
+      openBaseUrl: "http://localhost:3100",
+      now: () => NOW,
+    });
   });
 
   it("cgi-bin/token: GET with client_credential; expires_in becomes an absolute expiry", async () => {
     answer = () => ({ json: { access_token: "ACCESS_TOKEN_1", expires_in: 7200 } });
     const t = await client.getAccessToken({ appId: APP_ID, secret: SECRET });
-    expect(t).toEqual({ accessToken: "ACCESS_TOKEN_1", expiresIn: 7200, expiresAt: new Date("2026-03-01T04:00:00Z") });
+    expect(t).toEqual({
+      accessToken: "ACCESS_TOKEN_1",
+      expiresIn: 7200,
+      expiresAt: new Date("2026-03-01T04:00:00Z"),
+    });
     expect(seen[0]?.method).toBe("GET");
     expect(seen[0]?.path).toBe("/cgi-bin/token");
-    expect(Object.fromEntries(seen[0]?.query ?? [])).toEqual({ grant_type: "client_credential", appid: APP_ID, secret: SECRET });
+    expect(Object.fromEntries(seen[0]?.query ?? [])).toEqual({
+      grant_type: "client_credential",
+      appid: APP_ID,
+      secret: SECRET,
+    });
   });
 
   it("cgi-bin/stable_token: POST JSON with force_refresh", async () => {
@@ -73,11 +96,18 @@ describe("platform client against a local api.weixin.qq.com", () => {
     expect(t.expiresAt.toISOString()).toBe("2026-03-01T03:40:00.000Z");
     expect(seen[0]?.method).toBe("POST");
     expect(seen[0]?.path).toBe("/cgi-bin/stable_token");
-    expect(JSON.parse(seen[0]?.body ?? "")).toEqual({ grant_type: "client_credential", appid: APP_ID, secret: SECRET, force_refresh: true });
+    expect(JSON.parse(seen[0]?.body ?? "")).toEqual({
+      grant_type: "client_credential",
+      appid: APP_ID,
+      secret: SECRET,
+      force_refresh: true,
+    });
   });
 
   it("ticket/getticket: errcode 0 is success and the jsapi ticket comes back with its expiry", async () => {
-    answer = () => ({ json: { errcode: 0, errmsg: "ok", ticket: "bxLdikRXVbTPdHSM05e5u5sUoXNKd8", expires_in: 7200 } });
+    answer = () => ({
+      json: { errcode: 0, errmsg: "ok", ticket: "bxLdikRXVbTPdHSM05e5u5sUoXNKd8", expires_in: 7200 },
+    });
     const t = await client.getJsapiTicket({ accessToken: "ACCESS_TOKEN_1" });
     expect(t.ticket).toBe("bxLdikRXVbTPdHSM05e5u5sUoXNKd8");
     expect(seen[0]?.path).toBe("/cgi-bin/ticket/getticket");
@@ -87,17 +117,37 @@ describe("platform client against a local api.weixin.qq.com", () => {
 
   it("sns/oauth2/access_token: the code is exchanged for the openid; snapshot users are flagged", async () => {
     answer = () => ({
-      json: { access_token: "WEB_TOKEN", expires_in: 7200, refresh_token: "RT", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", scope: "snsapi_base", is_snapshotuser: 1 },
+      json: {
+        access_token: "WEB_TOKEN",
+        expires_in: 7200,
+        refresh_token: "RT",
+        openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+        scope: "snsapi_base",
+        is_snapshotuser: 1,
+      },
     });
     const r = await client.oauthAccessToken({ appId: APP_ID, secret: SECRET, code: "CODE1" });
-    expect(r).toMatchObject({ openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", accessToken: "WEB_TOKEN", refreshToken: "RT", scope: "snsapi_base", isSnapshotUser: true });
+    expect(r).toMatchObject({
+      openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+      accessToken: "WEB_TOKEN",
+      refreshToken: "RT",
+      scope: "snsapi_base",
+      isSnapshotUser: true,
+    });
     expect(r.unionid).toBeUndefined();
-    expect(Object.fromEntries(seen[0]?.query ?? [])).toEqual({ appid: APP_ID, secret: SECRET, code: "CODE1", grant_type: "authorization_code" });
+    expect(Object.fromEntries(seen[0]?.query ?? [])).toEqual({
+      appid: APP_ID,
+      secret: SECRET,
+      code: "CODE1",
+      grant_type: "authorization_code",
+    });
   });
 
   it("sns/jscode2session: lower-case path, js_code, openid and session_key", async () => {
     answer = () => ({ json: { openid: "oMini", session_key: "SK==", unionid: "uU" } });
-    expect(await client.jscode2session({ appId: "wx2421b1c4370ec43b", secret: SECRET, code: "JSCODE" })).toEqual({
+    expect(
+      await client.jscode2session({ appId: "wx2421b1c4370ec43b", secret: SECRET, code: "JSCODE" }),
+    ).toEqual({
       openid: "oMini",
       sessionKey: "SK==",
       unionid: "uU",
@@ -147,9 +197,18 @@ describe("platform client against a local api.weixin.qq.com", () => {
   });
 
   it("a reply that is not JSON, lacks the token, or has a bad expires_in is a BAD_RESPONSE", async () => {
-    for (const a of [{ raw: "<html>" }, { json: [1] }, { json: { expires_in: 7200 } }, { json: { access_token: "T", expires_in: "7200" } }, { json: { access_token: "T", expires_in: -5 } }]) {
+    for (const a of [
+      { raw: "<html>" },
+      { json: [1] },
+      { json: { expires_in: 7200 } },
+      { json: { access_token: "T", expires_in: "7200" } },
+      { json: { access_token: "T", expires_in: -5 } },
+    ]) {
       answer = () => a;
-      expect(await rejection(client.getAccessToken({ appId: APP_ID, secret: SECRET })), JSON.stringify(a)).toMatchObject({ code: "BAD_RESPONSE" });
+      expect(
+        await rejection(client.getAccessToken({ appId: APP_ID, secret: SECRET })),
+        JSON.stringify(a),
+      ).toMatchObject({ code: "BAD_RESPONSE" });
     }
   });
 
@@ -157,7 +216,10 @@ describe("platform client against a local api.weixin.qq.com", () => {
     answer = () => ({ hang: true });
     const slow = createPlatformClient({ baseUrl, timeoutMs: 150 });
     const started = Date.now();
-    expect(await rejection(slow.getJsapiTicket({ accessToken: "T" }))).toMatchObject({ code: "TIMEOUT", retryable: true });
+    expect(await rejection(slow.getJsapiTicket({ accessToken: "T" }))).toMatchObject({
+      code: "TIMEOUT",
+      retryable: true,
+    });
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
@@ -173,20 +235,43 @@ describe("platform client against a local api.weixin.qq.com", () => {
         "&redirect_uri=https%3A%2F%2Fshop.example.com%2Fapi%2Fwechat%2Foauth%2Fcallback%3Fnext%3D%2Fpay%2Fwx%2F" +
         "&response_type=code&scope=snsapi_base&state=abc123#wechat_redirect",
     );
-    expect(() => client.oauthAuthorizeUrl({ appId: APP_ID, redirectUri: "https://x", scope: "snsapi_base", state: "a-b" })).toThrow(WechatPayError);
-    expect(() => client.oauthAuthorizeUrl({ appId: APP_ID, redirectUri: "/relative", scope: "snsapi_base", state: "a" })).toThrow(WechatPayError);
-    expect(() => client.oauthAuthorizeUrl({ appId: APP_ID, redirectUri: "https://x", scope: "snsapi_login" as "snsapi_base", state: "a" })).toThrow(WechatPayError);
+    expect(() =>
+      client.oauthAuthorizeUrl({
+        appId: APP_ID,
+        redirectUri: "https://x",
+        scope: "snsapi_base",
+        state: "a-b",
+      }),
+    ).toThrow(WechatPayError);
+    expect(() =>
+      client.oauthAuthorizeUrl({ appId: APP_ID, redirectUri: "/relative", scope: "snsapi_base", state: "a" }),
+    ).toThrow(WechatPayError);
+    expect(() =>
+      client.oauthAuthorizeUrl({
+        appId: APP_ID,
+        redirectUri: "https://x",
+        scope: "snsapi_login" as "snsapi_base",
+        state: "a",
+      }),
+    ).toThrow(WechatPayError);
   });
 
   it("the default OAuth host is open.weixin.qq.com", () => {
     const prod = createPlatformClient({ baseUrl: "https://api.weixin.qq.com" });
-    expect(prod.oauthAuthorizeUrl({ appId: APP_ID, redirectUri: "https://x/cb", scope: "snsapi_userinfo", state: "" })).toMatch(
-      /^https:\/\/open\.weixin\.qq\.com\/connect\/oauth2\/authorize\?appid=/,
-    );
+    expect(
+      prod.oauthAuthorizeUrl({
+        appId: APP_ID,
+        redirectUri: "https://x/cb",
+        scope: "snsapi_userinfo",
+        state: "",
+      }),
+    ).toMatch(/^https:\/\/open\.weixin\.qq\.com\/connect\/oauth2\/authorize\?appid=/);
   });
 
   it("empty inputs are refused without a request; errcode kinds depend on the endpoint", async () => {
-    expect(await rejection(client.jscode2session({ appId: APP_ID, secret: SECRET, code: "" }))).toMatchObject({ code: "BAD_INPUT" });
+    expect(await rejection(client.jscode2session({ appId: APP_ID, secret: SECRET, code: "" }))).toMatchObject(
+      { code: "BAD_INPUT" },
+    );
     expect(seen).toHaveLength(0);
     expect(platformErrorKind("getticket", 40001)).toBe("TOKEN_INVALID");
     expect(platformErrorKind("token", 40001)).toBe("BAD_SECRET");

@@ -24,7 +24,16 @@ describe("sign: the official vectors", () => {
 describe("canonicalString", () => {
   it("skips empty, null and undefined values and the sign field, keeps '0' and unknown fields", () => {
     expect(
-      canonicalString({ b: "2", a: "1", sign: "X", empty: "", nil: null, undef: undefined, zero: "0", zz_new_field: "n" }),
+      canonicalString({
+        b: "2",
+        a: "1",
+        sign: "X",
+        empty: "",
+        nil: null,
+        undef: undefined,
+        zero: "0",
+        zz_new_field: "n",
+      }),
     ).toBe("a=1&b=2&zero=0&zz_new_field=n");
   });
 
@@ -91,10 +100,14 @@ describe("verifySign", () => {
   it("property: changing any one character of any signed value fails verification", () => {
     fc.assert(
       fc.property(
-        fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,12}$/), fc.string({ minLength: 1, maxLength: 20 }), {
-          minKeys: 1,
-          maxKeys: 12,
-        }),
+        fc.dictionary(
+          fc.stringMatching(/^[a-z][a-z0-9_]{0,12}$/),
+          fc.string({ minLength: 1, maxLength: 20 }),
+          {
+            minKeys: 1,
+            maxKeys: 12,
+          },
+        ),
         fc.constantFrom("MD5" as const, "HMAC-SHA256" as const),
         fc.nat(),
         fc.nat(),

@@ -29,21 +29,27 @@ describe("parseXml on WeChat's own messages", () => {
   });
 
   it("keeps a 28-digit transaction_id, leading zeros and an exponent-looking value untouched", () => {
-    const f = parseXml("<xml><transaction_id>4200000215201811190261405420</transaction_id><out_trade_no>000123</out_trade_no><total_fee>1e3</total_fee></xml>");
+    const f = parseXml(
+      "<xml><transaction_id>4200000215201811190261405420</transaction_id><out_trade_no>000123</out_trade_no><total_fee>1e3</total_fee></xml>",
+    );
     expect(f.transaction_id).toBe("4200000215201811190261405420");
     expect(f.out_trade_no).toBe("000123");
     expect(f.total_fee).toBe("1e3");
   });
 
   it("keeps whitespace inside values and CDATA, drops only indentation around a CDATA section", () => {
-    const f = parseXml("<xml>\n <a>  spaced  </a>\n <b>\n   <![CDATA[ kept ]]>\n </b>\n <c><![CDATA[x]]>y</c>\n</xml>\n");
+    const f = parseXml(
+      "<xml>\n <a>  spaced  </a>\n <b>\n   <![CDATA[ kept ]]>\n </b>\n <c><![CDATA[x]]>y</c>\n</xml>\n",
+    );
     expect(f.a).toBe("  spaced  ");
     expect(f.b).toBe(" kept ");
     expect(f.c).toBe("xy");
   });
 
   it("accepts an XML declaration, a BOM, empty and self-closing elements, and predefined entities", () => {
-    const f = parseXml('\uFEFF<?xml version="1.0" encoding="UTF-8"?>\n<xml><a></a><b/><c>&lt;&amp;&gt;&quot;&apos;&#20013;&#x6587;</c></xml>');
+    const f = parseXml(
+      '\uFEFF<?xml version="1.0" encoding="UTF-8"?>\n<xml><a></a><b/><c>&lt;&amp;&gt;&quot;&apos;&#20013;&#x6587;</c></xml>',
+    );
     expect(f.a).toBe("");
     expect(f.b).toBe("");
     expect(f.c).toBe("<&>\"'中文");
@@ -68,8 +74,16 @@ describe("parseXml on WeChat's own messages", () => {
 
 describe("parseXml under hostile input: each a typed XmlError, quickly", () => {
   const cases: [string, string | Uint8Array, XmlErrorCode][] = [
-    ["an external entity (XXE)", '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>', "XML_DOCTYPE"],
-    ["a parameter entity", '<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1/x">%p;]><xml/>', "XML_DOCTYPE"],
+    [
+      "an external entity (XXE)",
+      '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>',
+      "XML_DOCTYPE",
+    ],
+    [
+      "a parameter entity",
+      '<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1/x">%p;]><xml/>',
+      "XML_DOCTYPE",
+    ],
     ["a lower-case doctype", "<!doctype xml><xml></xml>", "XML_DOCTYPE"],
     ["a DOCTYPE with space after <!", "<! DOCTYPE xml><xml></xml>", "XML_DOCTYPE"],
     ["an ENTITY without DOCTYPE", '<xml><!ENTITY a "b"><a>1</a></xml>', "XML_DOCTYPE"],
@@ -103,8 +117,23 @@ describe("parseXml under hostile input: each a typed XmlError, quickly", () => {
     ["JSON", '{"return_code":"SUCCESS"}', "XML_MALFORMED"],
     ["plain 'success'", "success", "XML_MALFORMED"],
     ["a non-UTF-8 encoding declaration", '<?xml version="1.0" encoding="GBK"?><xml></xml>', "XML_NOT_UTF8"],
-    ["GBK bytes", new Uint8Array([...Buffer.from("<xml><body>"), 0xc9, 0xcc, 0xc6, 0xb7, ...Buffer.from("</body></xml>")]), "XML_NOT_UTF8"],
-    ["an overlong UTF-8 sequence", new Uint8Array([...Buffer.from("<xml><a>"), 0xc0, 0xbc, ...Buffer.from("</a></xml>")]), "XML_NOT_UTF8"],
+    [
+      "GBK bytes",
+      new Uint8Array([
+        ...Buffer.from("<xml><body>"),
+        0xc9,
+        0xcc,
+        0xc6,
+        0xb7,
+        ...Buffer.from("</body></xml>"),
+      ]),
+      "XML_NOT_UTF8",
+    ],
+    [
+      "an overlong UTF-8 sequence",
+      new Uint8Array([...Buffer.from("<xml><a>"), 0xc0, 0xbc, ...Buffer.from("</a></xml>")]),
+      "XML_NOT_UTF8",
+    ],
     ["a lone surrogate in a string", "<xml><a>\uD800</a></xml>", "XML_NOT_UTF8"],
     ["an invalid element name", "<xml><1a>1</1a></xml>", "XML_MALFORMED"],
   ];
@@ -161,13 +190,16 @@ describe("parseXml under hostile input: each a typed XmlError, quickly", () => {
 
   it("property: random bytes never throw anything but XmlError", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.string({ unit: "binary", maxLength: 200 })), (raw) => {
-        try {
-          parseXml(raw);
-        } catch (e) {
-          expect(e).toBeInstanceOf(XmlError);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.string({ unit: "binary", maxLength: 200 })),
+        (raw) => {
+          try {
+            parseXml(raw);
+          } catch (e) {
+            expect(e).toBeInstanceOf(XmlError);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -175,16 +207,21 @@ describe("parseXml under hostile input: each a typed XmlError, quickly", () => {
   it("property: mangled valid messages never throw anything but XmlError", () => {
     const base = buildXml({ return_code: "SUCCESS", appid: "wx1", total_fee: 100, attach: "<&]]>" });
     fc.assert(
-      fc.property(fc.nat(base.length), fc.nat(base.length), fc.string({ unit: "binary", maxLength: 8 }), (a, b, ins) => {
-        const [lo, hi] = a < b ? [a, b] : [b, a];
-        const raw = base.slice(0, lo) + ins + base.slice(hi);
-        try {
-          const f = parseXml(raw);
-          expect(Object.getPrototypeOf(f)).toBeNull();
-        } catch (e) {
-          expect(e).toBeInstanceOf(XmlError);
-        }
-      }),
+      fc.property(
+        fc.nat(base.length),
+        fc.nat(base.length),
+        fc.string({ unit: "binary", maxLength: 8 }),
+        (a, b, ins) => {
+          const [lo, hi] = a < b ? [a, b] : [b, a];
+          const raw = base.slice(0, lo) + ins + base.slice(hi);
+          try {
+            const f = parseXml(raw);
+            expect(Object.getPrototypeOf(f)).toBeNull();
+          } catch (e) {
+            expect(e).toBeInstanceOf(XmlError);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -214,10 +251,28 @@ describe("buildXml", () => {
     const value = fc.oneof(
       fc.string({ unit: "grapheme", maxLength: 40 }),
       fc.stringMatching(/^[0-9]{1,40}$/), // long digit strings, leading zeros
-      fc.constantFrom("", " ", "0", "00012", "]]>", "a]]>b", "<", "&", "&amp;", "<![CDATA[x]]>", " lead", "trail ", "\ttab\r\n", "支付测试", "é"),
+      fc.constantFrom(
+        "",
+        " ",
+        "0",
+        "00012",
+        "]]>",
+        "a]]>b",
+        "<",
+        "&",
+        "&amp;",
+        "<![CDATA[x]]>",
+        " lead",
+        "trail ",
+        "\ttab\r\n",
+        "支付测试",
+        "é",
+      ),
       fc.string({ unit: fc.constantFrom("<", "&", "]", ">", "a", " ", "中", "\n", "\r"), maxLength: 20 }),
     );
-    const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/).filter((n) => !["constructor", "sign"].includes(n));
+    const name = fc
+      .stringMatching(/^[a-z][a-z0-9_]{0,20}$/)
+      .filter((n) => !["constructor", "sign"].includes(n));
     fc.assert(
       fc.property(
         fc.dictionary(name, value, { maxKeys: 25 }),

@@ -25,13 +25,23 @@ export function BuyNow(props: { sku: string; title: string; fullPageLoad: boolea
   return (
     <div className="buy-now">
       <div className="stepper" role="group" aria-label={`${props.title} 数量`}>
-        <button type="button" aria-label="减少" disabled={busy || qty <= 1} onClick={() => setQty((q) => Math.max(1, q - 1))}>
+        <button
+          type="button"
+          aria-label="减少"
+          disabled={busy || qty <= 1}
+          onClick={() => setQty((q) => Math.max(1, q - 1))}
+        >
           −
         </button>
         <output aria-live="polite" data-testid="qty">
           {qty}
         </output>
-        <button type="button" aria-label="增加" disabled={busy || qty >= 99} onClick={() => setQty((q) => Math.min(99, q + 1))}>
+        <button
+          type="button"
+          aria-label="增加"
+          disabled={busy || qty >= 99}
+          onClick={() => setQty((q) => Math.min(99, q + 1))}
+        >
           +
         </button>
       </div>

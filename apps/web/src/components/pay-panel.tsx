@@ -145,7 +145,10 @@ export function PayPanel(props: {
     } else {
       setPhase({
         kind: "notPaid",
-        text: outcome === "cancel" ? "你已取消支付，订单仍待支付，可以随时重新支付。" : "支付没有完成，没有扣款。订单仍待支付，请稍后重试。",
+        text:
+          outcome === "cancel"
+            ? "你已取消支付，订单仍待支付，可以随时重新支付。"
+            : "支付没有完成，没有扣款。订单仍待支付，请稍后重试。",
       });
     }
   };
@@ -173,7 +176,11 @@ export function PayPanel(props: {
         onClick={() => void pay()}
         data-testid="pay-button"
       >
-        {phase.kind === "preparing" ? "正在准备微信支付…" : phase.kind === "working" ? "正在发起支付…" : props.label}
+        {phase.kind === "preparing"
+          ? "正在准备微信支付…"
+          : phase.kind === "working"
+            ? "正在发起支付…"
+            : props.label}
       </button>
       {phase.kind === "leaving" && <p className="notice">{phase.text}</p>}
       {phase.kind === "notPaid" && (

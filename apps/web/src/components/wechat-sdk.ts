@@ -18,7 +18,11 @@ export type TPayOutcome = "ok" | "cancel" | "fail";
 
 /** The URL wx.config is signed for on this page load (iOS: the landing URL; elsewhere: the current one). */
 export function currentSignUrl(ios: boolean): string {
-  return jsSdkSignUrl({ currentHref: window.location.href, landingHref: landingHref || window.location.href, ios });
+  return jsSdkSignUrl({
+    currentHref: window.location.href,
+    landingHref: landingHref || window.location.href,
+    ios,
+  });
 }
 
 /**

@@ -21,7 +21,14 @@ describe("safeReturnPath", () => {
   });
 
   it("refuses anything that would leave the site", () => {
-    for (const bad of ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "", null]) {
+    for (const bad of [
+      "//evil.example/",
+      "https://evil.example/",
+      "/\\evil.example",
+      "javascript:alert(1)",
+      "",
+      null,
+    ]) {
       expect(safeReturnPath(bad)).toBe("/");
     }
   });

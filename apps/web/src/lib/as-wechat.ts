@@ -11,7 +11,8 @@ export function simulatorOrigin(openBase: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (host === "weixin.qq.com" || host.endsWith(".weixin.qq.com") || host.endsWith(".qq.com")) return undefined;
+  if (host === "weixin.qq.com" || host.endsWith(".weixin.qq.com") || host.endsWith(".qq.com"))
+    return undefined;
   return openBase.replace(/\/+$/, "");
 }
 

@@ -13,7 +13,10 @@ export function isIosUserAgent(userAgent: string | null | undefined): boolean {
 
 const MOBILE = /android|iphone|ipad|ipod|mobile|harmonyos|openharmony|windows phone/i;
 
-export function detectClientKind(userAgent: string | null | undefined, opts: { asWechat?: boolean } = {}): TClientKind {
+export function detectClientKind(
+  userAgent: string | null | undefined,
+  opts: { asWechat?: boolean } = {},
+): TClientKind {
   if (opts.asWechat || isWechatUserAgent(userAgent)) return "wechat";
   return MOBILE.test(userAgent ?? "") ? "mobile" : "desktop";
 }

@@ -7,7 +7,9 @@ describe("jsSdkSignUrl", () => {
   const currentHref = "https://shop.example.com/orders/o_abc?x=1#pay";
 
   it("signs the current URL without its fragment outside iOS", () => {
-    expect(jsSdkSignUrl({ currentHref, landingHref, ios: false })).toBe("https://shop.example.com/orders/o_abc?x=1");
+    expect(jsSdkSignUrl({ currentHref, landingHref, ios: false })).toBe(
+      "https://shop.example.com/orders/o_abc?x=1",
+    );
   });
 
   it("signs the landing URL on iOS, where WeChat keeps verifying the first URL", () => {

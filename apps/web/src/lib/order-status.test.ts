@@ -11,7 +11,10 @@ describe("pollDelayMs", () => {
   });
 
   it("stops after about five minutes of polling", () => {
-    const total = Array.from({ length: MAX_POLLS }, (_, n) => pollDelayMs(n) as number).reduce((a, b) => a + b, 0);
+    const total = Array.from({ length: MAX_POLLS }, (_, n) => pollDelayMs(n) as number).reduce(
+      (a, b) => a + b,
+      0,
+    );
     expect(total).toBeGreaterThan(4 * 60_000);
     expect(total).toBeLessThan(7 * 60_000);
     expect(pollDelayMs(MAX_POLLS)).toBe(false);

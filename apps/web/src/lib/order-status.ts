@@ -1,7 +1,12 @@
 // How an order's status reads to a shopper, and which statuses are final (the result page stops polling there).
 export type TOrderStatus = "PENDING" | "PAID" | "CLOSED" | "PAID_NEEDS_REVIEW" | "REFUNDING" | "REFUNDED";
 
-export type TStatusText = { label: string; title: string; detail: string; tone: "wait" | "ok" | "off" | "warn" };
+export type TStatusText = {
+  label: string;
+  title: string;
+  detail: string;
+  tone: "wait" | "ok" | "off" | "warn";
+};
 
 const TEXT: Record<TOrderStatus, TStatusText> = {
   PENDING: {
@@ -23,7 +28,12 @@ const TEXT: Record<TOrderStatus, TStatusText> = {
     detail: "这笔订单收到了一笔需要人工核对的付款（例如订单关闭后才到账）。我们会尽快处理，必要时原路退款。",
     tone: "warn",
   },
-  REFUNDING: { label: "退款中", title: "退款处理中", detail: "退款已提交，通常 1–3 个工作日原路退回。", tone: "warn" },
+  REFUNDING: {
+    label: "退款中",
+    title: "退款处理中",
+    detail: "退款已提交，通常 1–3 个工作日原路退回。",
+    tone: "warn",
+  },
   REFUNDED: { label: "已退款", title: "已退款", detail: "款项已原路退回你的微信支付账户。", tone: "off" },
 };
 

@@ -16,9 +16,7 @@ export function TRPCReactProvider(props: { children: React.ReactNode }) {
   const [queryClient] = useState(
     () => new QueryClient({ defaultOptions: { queries: { staleTime: 10_000, retry: 1 } } }),
   );
-  const [trpcClient] = useState(() =>
-    api.createClient({ links: [httpBatchLink({ url: "/api/trpc" })] }),
-  );
+  const [trpcClient] = useState(() => api.createClient({ links: [httpBatchLink({ url: "/api/trpc" })] }));
   return (
     <api.Provider client={trpcClient} queryClient={queryClient}>
       <QueryClientProvider client={queryClient}>{props.children}</QueryClientProvider>

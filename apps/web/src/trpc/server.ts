@@ -20,7 +20,8 @@ export const serverApi = cache(async () => {
   return createCaller(createApiContext({ deps, headers: h }));
 });
 
-export type TServerResult<T> = { ok: true; data: T } | { ok: false; appCode: TAppCode | undefined; notFound: boolean };
+export type TServerResult<T> =
+  { ok: true; data: T } | { ok: false; appCode: TAppCode | undefined; notFound: boolean };
 
 /** Runs a server-side call and turns a tRPC error into a value, so a page can show its own sentence. */
 export async function tryServer<T>(call: () => Promise<T>): Promise<TServerResult<T>> {

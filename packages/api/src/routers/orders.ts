@@ -40,7 +40,11 @@ export function toWireOrder(v: TOrderView): z.infer<typeof ZOrderView> {
 function customerFor(ctx: TApiContext): string {
   if (ctx.session) return ctx.session.customerId;
   if (ctx.headers.get("authorization")) {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "请重新登录", cause: new CoreError("LOGIN_REQUIRED", "请重新登录") });
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "请重新登录",
+      cause: new CoreError("LOGIN_REQUIRED", "请重新登录"),
+    });
   }
   const customerId = newCustomerIdForSession();
   ctx.setSessionCookie(sealH5Session(ctx.deps.config.sessionSecret, { customerId }));
@@ -55,7 +59,12 @@ export const createOrderProcedure = sessionProcedure
   .output(ZCreateOrderOutput)
   .mutation(async ({ ctx, input }) => {
     const r = await createOrder(ctx.deps, { customerId: customerFor(ctx), items: input.items });
-    return { orderId: r.orderId, amountFen: r.amountFen, status: r.status, expiresAt: r.expiresAt.toISOString() };
+    return {
+      orderId: r.orderId,
+      amountFen: r.amountFen,
+      status: r.status,
+      expiresAt: r.expiresAt.toISOString(),
+    };
   });
 
 export const orderStatusProcedure = sessionProcedure
@@ -69,7 +78,9 @@ export const orderStatusProcedure = sessionProcedure
 export const myOrdersProcedure = sessionProcedure
   .input(z.object({}).strict().optional())
   .output(ZMyOrdersOutput)
-  .query(async ({ ctx }) => (ctx.session ? (await listMyOrders(ctx.deps, ctx.session.customerId)).map(toWireOrder) : []));
+  .query(async ({ ctx }) =>
+    ctx.session ? (await listMyOrders(ctx.deps, ctx.session.customerId)).map(toWireOrder) : [],
+  );
 
 export const sessionInfoProcedure = publicProcedure
   .input(z.object({}).strict().optional())

@@ -7,7 +7,12 @@ export const prepayProcedure = sessionProcedure
   .input(ZPrepayInput)
   .output(ZPrepayOutput)
   .mutation(({ ctx, input }) =>
-    prepay(ctx.deps, { session: ctx.session, orderId: input.orderId, channel: input.channel, clientIp: ctx.clientIp }),
+    prepay(ctx.deps, {
+      session: ctx.session,
+      orderId: input.orderId,
+      channel: input.channel,
+      clientIp: ctx.clientIp,
+    }),
   );
 
 export const jsConfigProcedure = sessionProcedure

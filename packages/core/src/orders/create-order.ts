@@ -57,7 +57,9 @@ export async function createOrder(deps: CoreDeps, input: TCreateOrderInput): Pro
       createdAt: now,
       updatedAt: now,
     });
-    await tx.insert(orderEvents).values({ orderId, type: "CREATED", source: "shop", data: { amountFen, items } });
+    await tx
+      .insert(orderEvents)
+      .values({ orderId, type: "CREATED", source: "shop", data: { amountFen, items } });
   });
   return { orderId, amountFen, status: "PENDING", expiresAt };
 }

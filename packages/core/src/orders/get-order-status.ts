@@ -12,7 +12,11 @@ import { findOwnedOrder, toOrderView } from "./order-view";
  * at most once per `orderQueryMinIntervalMs` per attempt across all processes, so polling this is how a page
  * learns about a payment whose notify was lost.
  */
-export async function getOrderStatus(deps: CoreDeps, customerId: string, orderId: string): Promise<TOrderView> {
+export async function getOrderStatus(
+  deps: CoreDeps,
+  customerId: string,
+  orderId: string,
+): Promise<TOrderView> {
   const order = await findOwnedOrder(deps, customerId, orderId);
   if (order.status !== "PENDING") return toOrderView(order);
 
@@ -35,12 +39,20 @@ export async function getOrderStatus(deps: CoreDeps, customerId: string, orderId
           or(isNull(paymentAttempts.lastQueriedAt), lt(paymentAttempts.lastQueriedAt, cutoff)),
         ),
       )
-      .returning({ id: paymentAttempts.id, outTradeNo: paymentAttempts.outTradeNo, appid: paymentAttempts.appid });
+      .returning({
+        id: paymentAttempts.id,
+        outTradeNo: paymentAttempts.outTradeNo,
+        appid: paymentAttempts.appid,
+      });
     if (!claimed) continue;
     try {
       await syncAttempt(deps, claimed);
     } catch (err) {
-      deps.log.warn("orderquery failed; answering from the database", { orderId, attemptId: id, error: String(err) });
+      deps.log.warn("orderquery failed; answering from the database", {
+        orderId,
+        attemptId: id,
+        error: String(err),
+      });
     }
   }
   const [fresh] = await deps.db.select().from(orders).where(eq(orders.id, orderId));

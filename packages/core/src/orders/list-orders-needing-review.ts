@@ -13,12 +13,21 @@ export type TReviewItem = {
 
 /** Orders where money arrived that the shop could not take as a normal payment: an operator decides (refund). */
 export async function listOrdersNeedingReview(deps: Pick<CoreDeps, "db">): Promise<TReviewItem[]> {
-  const rows = await deps.db.select().from(orders).where(eq(orders.status, "PAID_NEEDS_REVIEW")).orderBy(asc(orders.updatedAt));
+  const rows = await deps.db
+    .select()
+    .from(orders)
+    .where(eq(orders.status, "PAID_NEEDS_REVIEW"))
+    .orderBy(asc(orders.updatedAt));
   if (rows.length === 0) return [];
   const events = await deps.db
     .select()
     .from(orderEvents)
-    .where(inArray(orderEvents.orderId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        orderEvents.orderId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(orderEvents.id));
   return rows.map((o) => ({
     orderId: o.id,

@@ -16,12 +16,21 @@ export async function orderHandoffLink(
   await findOwnedOrder(deps, session.customerId, orderId);
   const now = deps.now();
   const token = sealHandoff(deps.config.sessionSecret, { customerId: session.customerId, orderId }, now);
-  return { url: `${deps.config.appUrl}${HANDOFF_PATH}?t=${token}`, expiresAt: new Date(now.getTime() + HANDOFF_TTL_MS) };
+  return {
+    url: `${deps.config.appUrl}${HANDOFF_PATH}?t=${token}`,
+    expiresAt: new Date(now.getTime() + HANDOFF_TTL_MS),
+  };
 }
 
 /** Opening a handoff link: the session cookie to set and the order page to show; undefined when expired or forged. */
-export function acceptHandoff(deps: CoreDeps, token: string | null): { cookie: string; orderId: string } | undefined {
+export function acceptHandoff(
+  deps: CoreDeps,
+  token: string | null,
+): { cookie: string; orderId: string } | undefined {
   const h = openHandoff(deps.config.sessionSecret, token ?? undefined, deps.now());
   if (!h) return undefined;
-  return { cookie: sealH5Session(deps.config.sessionSecret, { customerId: h.customerId }), orderId: h.orderId };
+  return {
+    cookie: sealH5Session(deps.config.sessionSecret, { customerId: h.customerId }),
+    orderId: h.orderId,
+  };
 }

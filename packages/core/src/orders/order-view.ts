@@ -29,7 +29,11 @@ export function toOrderView(o: TOrderRow): TOrderView {
 }
 
 /** The order if it belongs to this customer; NOT_FOUND otherwise (no existence oracle). */
-export async function findOwnedOrder(deps: Pick<CoreDeps, "db">, customerId: string, orderId: string): Promise<TOrderRow> {
+export async function findOwnedOrder(
+  deps: Pick<CoreDeps, "db">,
+  customerId: string,
+  orderId: string,
+): Promise<TOrderRow> {
   const [o] = await deps.db
     .select()
     .from(orders)

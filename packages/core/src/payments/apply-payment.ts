@@ -35,9 +35,19 @@ export type TApplyVerdict =
 export type TApplyResult = { verdict: TApplyVerdict; orderId?: string; attemptId?: string; detail?: string };
 
 /** Verdicts under which WeChat may stop delivering: the money is recorded. */
-export const ACKNOWLEDGED_VERDICTS: ReadonlySet<string> = new Set(["APPLIED", "DUPLICATE", "PAID_NEEDS_REVIEW", "NOT_SUCCESS"]);
+export const ACKNOWLEDGED_VERDICTS: ReadonlySet<string> = new Set([
+  "APPLIED",
+  "DUPLICATE",
+  "PAID_NEEDS_REVIEW",
+  "NOT_SUCCESS",
+]);
 
-export async function applyPayment(tx: Tx, ev: TPaymentEvidence, now: Date, log: Logger): Promise<TApplyResult> {
+export async function applyPayment(
+  tx: Tx,
+  ev: TPaymentEvidence,
+  now: Date,
+  log: Logger,
+): Promise<TApplyResult> {
   // WeChat: "采用数据锁进行并发控制" — one statement finds the attempt and locks it with its order: every
   // delivery for this order waits here, then sees what the one before it committed.
   const [row] = await tx
@@ -47,7 +57,11 @@ export async function applyPayment(tx: Tx, ev: TPaymentEvidence, now: Date, log:
     .where(eq(paymentAttempts.outTradeNo, ev.outTradeNo))
     .for("update");
   if (!row) {
-    log.alert("payment for an unknown out_trade_no", { outTradeNo: ev.outTradeNo, transactionId: ev.transactionId, source: ev.source });
+    log.alert("payment for an unknown out_trade_no", {
+      outTradeNo: ev.outTradeNo,
+      transactionId: ev.transactionId,
+      source: ev.source,
+    });
     return { verdict: "UNKNOWN_ORDER", detail: "no payment attempt has this out_trade_no" };
   }
   const { attempt, order } = row;
@@ -70,13 +84,25 @@ export async function applyPayment(tx: Tx, ev: TPaymentEvidence, now: Date, log:
       feeType: ev.feeType,
       transactionId: ev.transactionId,
     });
-    return { verdict: "AMOUNT_MISMATCH", ...ids, detail: `total_fee ${ev.totalFeeFen} ${ev.feeType}, expected ${attempt.amountFen} CNY` };
+    return {
+      verdict: "AMOUNT_MISMATCH",
+      ...ids,
+      detail: `total_fee ${ev.totalFeeFen} ${ev.feeType}, expected ${attempt.amountFen} CNY`,
+    };
   }
 
   if (attempt.transactionId !== null) {
     if (attempt.transactionId === ev.transactionId) return { verdict: "DUPLICATE", ...ids };
-    log.alert("second transaction_id for one out_trade_no", { ...ids, recorded: attempt.transactionId, received: ev.transactionId });
-    return { verdict: "PAID_NEEDS_REVIEW", ...ids, detail: "another transaction_id already recorded for this attempt" };
+    log.alert("second transaction_id for one out_trade_no", {
+      ...ids,
+      recorded: attempt.transactionId,
+      received: ev.transactionId,
+    });
+    return {
+      verdict: "PAID_NEEDS_REVIEW",
+      ...ids,
+      detail: "another transaction_id already recorded for this attempt",
+    };
   }
 
   if (order.status === "PENDING") {
@@ -117,11 +143,20 @@ export async function applyPayment(tx: Tx, ev: TPaymentEvidence, now: Date, log:
   // Real money for an order that is closed, or already paid through another attempt: never drop it.
   await tx
     .update(paymentAttempts)
-    .set({ status: "PAID", transactionId: ev.transactionId, paidAt: ev.paidAt, nextCheckAt: null, updatedAt: now })
+    .set({
+      status: "PAID",
+      transactionId: ev.transactionId,
+      paidAt: ev.paidAt,
+      nextCheckAt: null,
+      updatedAt: now,
+    })
     .where(eq(paymentAttempts.id, attempt.id));
   const previous = order.status;
   if (previous === "CLOSED" || previous === "PAID") {
-    await tx.update(orders).set({ status: "PAID_NEEDS_REVIEW", updatedAt: now }).where(eq(orders.id, order.id));
+    await tx
+      .update(orders)
+      .set({ status: "PAID_NEEDS_REVIEW", updatedAt: now })
+      .where(eq(orders.id, order.id));
   }
   await tx.insert(orderEvents).values({
     orderId: order.id,

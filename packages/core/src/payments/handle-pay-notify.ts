@@ -93,7 +93,10 @@ export async function handlePayNotify(
         deps.now(),
         deps.log,
       );
-      const reply = replyFor(applied.verdict, applied.verdict === "AMOUNT_MISMATCH" ? "金额不符" : "订单不存在");
+      const reply = replyFor(
+        applied.verdict,
+        applied.verdict === "AMOUNT_MISMATCH" ? "金额不符" : "订单不存在",
+      );
       await tx.insert(paymentNotifications).values({
         ...record,
         outTradeNo: n.outTradeNo,
@@ -107,7 +110,10 @@ export async function handlePayNotify(
     });
   } catch (err) {
     // Nothing was committed: WeChat must deliver again.
-    deps.log.error("notify: transaction failed, replying FAIL", { outTradeNo: n.outTradeNo, error: String(err) });
+    deps.log.error("notify: transaction failed, replying FAIL", {
+      outTradeNo: n.outTradeNo,
+      error: String(err),
+    });
     return { verdict: "ERROR", reply: replyXml(false, "系统繁忙") };
   }
 }

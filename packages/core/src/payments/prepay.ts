@@ -30,7 +30,12 @@ export type TPrepayResult =
   | { channel: "jsapi"; payParams: ReturnType<typeof jsapiPayParams> }
   | { channel: "mini"; payParams: ReturnType<typeof miniPayParams> };
 
-export type TPrepayInput = { session: TSession | undefined; orderId: string; channel: TChannel; clientIp: string };
+export type TPrepayInput = {
+  session: TSession | undefined;
+  orderId: string;
+  channel: TChannel;
+  clientIp: string;
+};
 
 // WeChat: time_expire must leave at least 5 minutes (older docs: "最短失效时间间隔必须大于5分钟"); keep a margin.
 const MIN_REMAINING_MS = 5 * 60 * 1000 + 30_000;
@@ -45,7 +50,8 @@ function targetFor(deps: CoreDeps, session: TSession, channel: TChannel): TTarge
   if (channel === "h5") return { tradeType: "MWEB", appId: officialAccount.appId, openid: null };
   if (channel === "jsapi") {
     // The openid comes from the server session (OAuth), never from the client.
-    if (session.kind !== "h5" || !session.openid) throw new CoreError("OAUTH_REQUIRED", "需要微信授权后才能在微信内支付");
+    if (session.kind !== "h5" || !session.openid)
+      throw new CoreError("OAUTH_REQUIRED", "需要微信授权后才能在微信内支付");
     return { tradeType: "JSAPI", appId: officialAccount.appId, openid: session.openid };
   }
   if (session.kind !== "mini") throw new CoreError("LOGIN_REQUIRED", "请先登录小程序");
@@ -67,14 +73,17 @@ export async function prepay(deps: CoreDeps, input: TPrepayInput): Promise<TPrep
 
   const now = deps.now();
   // WeChat stops taking payment at time_expire (the order's expiry); so does the shop.
-  if (order.expiresAt.getTime() <= now.getTime()) throw new CoreError("ORDER_CLOSED", "订单已过期，请重新下单");
+  if (order.expiresAt.getTime() <= now.getTime())
+    throw new CoreError("ORDER_CLOSED", "订单已过期，请重新下单");
   const reusable = await findReusableAttempt(deps, order.id, input.channel, target);
   if (reusable) {
     const fresh =
       reusable.status === "PREPAID" &&
       reusable.prepayId &&
       (input.channel === "h5"
-        ? reusable.mwebUrl && reusable.mwebExpiresAt && reusable.mwebExpiresAt.getTime() - now.getTime() > MWEB_MARGIN_MS
+        ? reusable.mwebUrl &&
+          reusable.mwebExpiresAt &&
+          reusable.mwebExpiresAt.getTime() - now.getTime() > MWEB_MARGIN_MS
         : reusable.prepayExpiresAt && reusable.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS);
     if (fresh) return payParams(deps, order, input.channel, reusable);
     const sent = await send(deps, order, reusable, { allowFresh: true });
@@ -134,7 +143,11 @@ async function createAttempt(
   };
   const request: TUnifiedOrderInput =
     target.tradeType === "MWEB"
-      ? { ...common, tradeType: "MWEB", sceneInfo: { type: "Wap", wapUrl: config.appUrl, wapName: config.shopName } }
+      ? {
+          ...common,
+          tradeType: "MWEB",
+          sceneInfo: { type: "Wap", wapUrl: config.appUrl, wapName: config.shopName },
+        }
       : { ...common, tradeType: "JSAPI", openid: target.openid ?? "" };
   let prepared;
   try {
@@ -218,7 +231,8 @@ async function handleSendError(
   opts: { allowFresh: boolean },
 ): Promise<TPaymentAttemptRow | undefined> {
   const now = deps.now();
-  const note = (e: unknown) => (e instanceof WechatPayError ? `${e.code}: ${e.message}` : String(e)).slice(0, 500);
+  const note = (e: unknown) =>
+    (e instanceof WechatPayError ? `${e.code}: ${e.message}` : String(e)).slice(0, 500);
   const remember = (status?: "FAILED") =>
     deps.db
       .update(paymentAttempts)
@@ -257,17 +271,30 @@ async function handleSendError(
       throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
     default:
       await remember("FAILED");
-      deps.log.error("unifiedorder refused", { orderId: order.id, outTradeNo: attempt.outTradeNo, code: err.code, remedy: err.remedy });
+      deps.log.error("unifiedorder refused", {
+        orderId: order.id,
+        outTradeNo: attempt.outTradeNo,
+        code: err.code,
+        remedy: err.remedy,
+      });
       throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
   }
 }
 
-function payParams(deps: CoreDeps, order: TOrderRow, channel: TChannel, attempt: TPaymentAttemptRow): TPrepayResult {
+function payParams(
+  deps: CoreDeps,
+  order: TOrderRow,
+  channel: TChannel,
+  attempt: TPaymentAttemptRow,
+): TPrepayResult {
   const { config } = deps;
   const prepayId = attempt.prepayId ?? "";
   if (channel === "h5") {
     // WeChat returns to redirect_url whatever happened; the result page asks orderStatus, never assumes.
-    return { channel, mwebUrl: appendRedirectUrl(attempt.mwebUrl ?? "", `${config.appUrl}${resultPath(order.id)}`) };
+    return {
+      channel,
+      mwebUrl: appendRedirectUrl(attempt.mwebUrl ?? "", `${config.appUrl}${resultPath(order.id)}`),
+    };
   }
   const base = { appId: attempt.appid, prepayId, key: config.key, signType: config.signType };
   if (channel === "jsapi") return { channel, payParams: jsapiPayParams(base) };

@@ -28,7 +28,10 @@ export async function syncAttempt(
     if (err instanceof WechatPayApiError && err.code === "ORDERNOTEXIST") return { kind: "not-at-wechat" };
     throw err;
   }
-  if (q.tradeState === "SUCCESS" || (q.tradeState === "REFUND" && q.transactionId && q.totalFeeFen !== undefined)) {
+  if (
+    q.tradeState === "SUCCESS" ||
+    (q.tradeState === "REFUND" && q.transactionId && q.totalFeeFen !== undefined)
+  ) {
     const applied = await deps.db.transaction((tx) =>
       applyPayment(
         tx,

@@ -57,7 +57,12 @@ function nextDelay(checkCount: number): number {
   return CHECK_SCHEDULE_MS[checkCount] ?? HOURLY_MS;
 }
 
-async function schedule(deps: CoreDeps, a: TPaymentAttemptRow, at: Date, extra: Partial<TPaymentAttemptRow> = {}) {
+async function schedule(
+  deps: CoreDeps,
+  a: TPaymentAttemptRow,
+  at: Date,
+  extra: Partial<TPaymentAttemptRow> = {},
+) {
   await deps.db
     .update(paymentAttempts)
     .set({ nextCheckAt: at, checkCount: a.checkCount + 1, updatedAt: deps.now(), ...extra })
@@ -80,7 +85,9 @@ async function reconcileAttempt(deps: CoreDeps, a: TPaymentAttemptRow): Promise<
     sync = await syncAttempt(deps, a);
   } catch (err) {
     deps.log.warn("reconcile: orderquery failed", { attemptId: a.id, error: String(err) });
-    await schedule(deps, a, new Date(now.getTime() + RETRY_SOON_MS), { lastError: String(err).slice(0, 500) });
+    await schedule(deps, a, new Date(now.getTime() + RETRY_SOON_MS), {
+      lastError: String(err).slice(0, 500),
+    });
     return "error";
   }
   if (sync.kind === "paid") return "paid";
@@ -109,7 +116,9 @@ async function reconcileAttempt(deps: CoreDeps, a: TPaymentAttemptRow): Promise<
         if (again?.kind === "paid") return "paid";
       }
       deps.log.warn("reconcile: closeorder failed", { attemptId: a.id, error: String(err) });
-      await schedule(deps, a, new Date(now.getTime() + RETRY_SOON_MS), { lastError: String(err).slice(0, 500) });
+      await schedule(deps, a, new Date(now.getTime() + RETRY_SOON_MS), {
+        lastError: String(err).slice(0, 500),
+      });
       return "error";
     }
   }
@@ -139,22 +148,35 @@ async function closeExpiredOrders(deps: CoreDeps): Promise<number> {
             tx
               .select({ one: sql`1` })
               .from(paymentAttempts)
-              .where(and(eq(paymentAttempts.orderId, orders.id), inArray(paymentAttempts.status, ["CREATED", "PREPAID"]))),
+              .where(
+                and(
+                  eq(paymentAttempts.orderId, orders.id),
+                  inArray(paymentAttempts.status, ["CREATED", "PREPAID"]),
+                ),
+              ),
           ),
         ),
       )
       .returning({ id: orders.id });
     if (closed.length > 0) {
-      await tx
-        .insert(orderEvents)
-        .values(closed.map((o) => ({ orderId: o.id, type: "CLOSED", source: "reconciler", data: { reason: "expired" } })));
+      await tx.insert(orderEvents).values(
+        closed.map((o) => ({
+          orderId: o.id,
+          type: "CLOSED",
+          source: "reconciler",
+          data: { reason: "expired" },
+        })),
+      );
     }
     return closed.length;
   });
 }
 
 /** One full pass: every due attempt (in batches), then expired orders. Safe to run on many instances at once. */
-export async function reconcilePass(deps: CoreDeps, opts: { batchSize?: number; maxAttempts?: number } = {}): Promise<TReconcileStats> {
+export async function reconcilePass(
+  deps: CoreDeps,
+  opts: { batchSize?: number; maxAttempts?: number } = {},
+): Promise<TReconcileStats> {
   const stats: TReconcileStats = { checked: 0, paid: 0, closedAttempts: 0, closedOrders: 0, errors: 0 };
   const batchSize = opts.batchSize ?? 50;
   const maxAttempts = opts.maxAttempts ?? 5000;

@@ -13,7 +13,13 @@ export type TApplyRefundResult = { applied: boolean; orderId?: string; orderStat
 
 export async function applyRefundResult(
   tx: Tx,
-  r: { outRefundNo: string; status: TRefundResultStatus; refundId?: string; succeededAt?: Date; source: string },
+  r: {
+    outRefundNo: string;
+    status: TRefundResultStatus;
+    refundId?: string;
+    succeededAt?: Date;
+    source: string;
+  },
   now: Date,
   log: Logger,
 ): Promise<TApplyRefundResult> {
@@ -23,7 +29,12 @@ export async function applyRefundResult(
   const [refund] = await tx.select().from(refunds).where(eq(refunds.outRefundNo, r.outRefundNo));
   if (!order || !refund) return { applied: false };
   // Final states stay final; a repeated notify changes nothing.
-  if (refund.status === r.status || refund.status === "SUCCESS" || refund.status === "REFUNDCLOSE" || refund.status === "FAILED") {
+  if (
+    refund.status === r.status ||
+    refund.status === "SUCCESS" ||
+    refund.status === "REFUNDCLOSE" ||
+    refund.status === "FAILED"
+  ) {
     return { applied: false, orderId: order.id, orderStatus: order.status };
   }
   await tx
@@ -69,7 +80,12 @@ export async function applyRefundResult(
     attemptId: refund.attemptId,
     type: `REFUND_${r.status}`,
     source: r.source,
-    data: { outRefundNo: r.outRefundNo, refundId: r.refundId ?? null, refundFeeFen: refund.refundFeeFen, orderStatus: next },
+    data: {
+      outRefundNo: r.outRefundNo,
+      refundId: r.refundId ?? null,
+      refundFeeFen: refund.refundFeeFen,
+      orderStatus: next,
+    },
   });
   return { applied: true, orderId: order.id, orderStatus: next };
 }

@@ -5,9 +5,15 @@ import { parseRefundNotify, replyXml } from "@wxpay/wechatpay";
 import type { CoreDeps } from "../deps";
 import { applyRefundResult } from "./apply-refund-result";
 
-export type THandleRefundNotifyResult = { verdict: "APPLIED" | "DUPLICATE" | "UNKNOWN_REFUND" | "REJECTED" | "ERROR"; reply: string };
+export type THandleRefundNotifyResult = {
+  verdict: "APPLIED" | "DUPLICATE" | "UNKNOWN_REFUND" | "REJECTED" | "ERROR";
+  reply: string;
+};
 
-export async function handleRefundNotify(deps: CoreDeps, input: { body: string }): Promise<THandleRefundNotifyResult> {
+export async function handleRefundNotify(
+  deps: CoreDeps,
+  input: { body: string },
+): Promise<THandleRefundNotifyResult> {
   const { config } = deps;
   const parsed = parseRefundNotify(input.body, {
     mchId: config.mchId,
@@ -15,7 +21,10 @@ export async function handleRefundNotify(deps: CoreDeps, input: { body: string }
     keys: [config.key, ...config.previousKeys],
   });
   if (!parsed.ok) {
-    deps.log.warn("refund notify rejected", { code: parsed.rejection.code, detail: parsed.rejection.message });
+    deps.log.warn("refund notify rejected", {
+      code: parsed.rejection.code,
+      detail: parsed.rejection.message,
+    });
     return { verdict: "REJECTED", reply: replyXml(false, "参数格式校验错误") };
   }
   const n = parsed.notification;
@@ -36,12 +45,18 @@ export async function handleRefundNotify(deps: CoreDeps, input: { body: string }
     );
     if (!r.orderId) {
       // A refund this shop did not start (e.g. from the merchant platform): recorded in the log for reconciliation.
-      deps.log.alert("refund notify for an unknown out_refund_no", { outRefundNo: n.outRefundNo, outTradeNo: n.outTradeNo });
+      deps.log.alert("refund notify for an unknown out_refund_no", {
+        outRefundNo: n.outRefundNo,
+        outTradeNo: n.outTradeNo,
+      });
       return { verdict: "UNKNOWN_REFUND", reply: replyXml(false, "退款单不存在") };
     }
     return { verdict: r.applied ? "APPLIED" : "DUPLICATE", reply: replyXml(true) };
   } catch (err) {
-    deps.log.error("refund notify: transaction failed, replying FAIL", { outRefundNo: n.outRefundNo, error: String(err) });
+    deps.log.error("refund notify: transaction failed, replying FAIL", {
+      outRefundNo: n.outRefundNo,
+      error: String(err),
+    });
     return { verdict: "ERROR", reply: replyXml(false, "系统繁忙") };
   }
 }

@@ -12,7 +12,12 @@ import { applyRefundResult } from "./apply-refund-result";
 
 export const REFUND_NOTIFY_PATH = "/api/wechat/refund/notify";
 
-export type TRequestRefundResult = { outRefundNo: string; status: TRefundRow["status"]; refundFeeFen: number; orderStatus: string };
+export type TRequestRefundResult = {
+  outRefundNo: string;
+  status: TRefundRow["status"];
+  refundFeeFen: number;
+  orderStatus: string;
+};
 
 export async function requestRefund(
   deps: CoreDeps,
@@ -30,13 +35,18 @@ export async function requestRefund(
       ? paid.find((a) => a.outTradeNo === input.outTradeNo)
       : (paid.find((a) => a.id === order.paidAttemptId) ?? (paid.length === 1 ? paid[0] : undefined));
     if (!target?.transactionId) {
-      throw new CoreError("BAD_INPUT", input.outTradeNo ? "该支付单没有已支付的款项" : "请指定要退款的支付单（out_trade_no）");
+      throw new CoreError(
+        "BAD_INPUT",
+        input.outTradeNo ? "该支付单没有已支付的款项" : "请指定要退款的支付单（out_trade_no）",
+      );
     }
     // WeChat: "同一退款单号多次请求只退一笔" — a live refund of this attempt is re-sent with its out_refund_no.
     const [live] = await tx
       .select()
       .from(refunds)
-      .where(and(eq(refunds.attemptId, target.id), inArray(refunds.status, ["REQUESTED", "SUCCESS", "CHANGE"])));
+      .where(
+        and(eq(refunds.attemptId, target.id), inArray(refunds.status, ["REQUESTED", "SUCCESS", "CHANGE"])),
+      );
     if (live) return { refund: live, attempt: target };
     const [created] = await tx
       .insert(refunds)
@@ -59,7 +69,11 @@ export async function requestRefund(
       attemptId: target.id,
       type: "REFUND_REQUESTED",
       source: "operator",
-      data: { outRefundNo: created.outRefundNo, refundFeeFen: created.refundFeeFen, reason: input.reason ?? null },
+      data: {
+        outRefundNo: created.outRefundNo,
+        refundFeeFen: created.refundFeeFen,
+        reason: input.reason ?? null,
+      },
     });
     return { refund: created, attempt: target };
   });
@@ -88,17 +102,34 @@ export async function requestRefund(
         .where(eq(refunds.outRefundNo, refund.outRefundNo));
       if (final) {
         await deps.db.transaction((tx) =>
-          applyRefundResult(tx, { outRefundNo: refund.outRefundNo, status: "FAILED", source: "refund" }, deps.now(), deps.log),
+          applyRefundResult(
+            tx,
+            { outRefundNo: refund.outRefundNo, status: "FAILED", source: "refund" },
+            deps.now(),
+            deps.log,
+          ),
         );
       }
-      deps.log.error("refund request failed", { orderId: input.orderId, outRefundNo: refund.outRefundNo, final, error: String(err) });
-      throw new CoreError(final ? "WECHAT_REJECTED" : "WECHAT_BUSY", final ? "微信支付拒绝了这笔退款" : "退款请求未完成，请稍后用同一命令重试", {
-        cause: err,
+      deps.log.error("refund request failed", {
+        orderId: input.orderId,
+        outRefundNo: refund.outRefundNo,
+        final,
+        error: String(err),
       });
+      throw new CoreError(
+        final ? "WECHAT_REJECTED" : "WECHAT_BUSY",
+        final ? "微信支付拒绝了这笔退款" : "退款请求未完成，请稍后用同一命令重试",
+        {
+          cause: err,
+        },
+      );
     }
   }
   const [after] = await deps.db.select().from(refunds).where(eq(refunds.outRefundNo, refund.outRefundNo));
-  const [order] = await deps.db.select({ status: orders.status }).from(orders).where(eq(orders.id, input.orderId));
+  const [order] = await deps.db
+    .select({ status: orders.status })
+    .from(orders)
+    .where(eq(orders.id, input.orderId));
   return {
     outRefundNo: refund.outRefundNo,
     status: after?.status ?? refund.status,

@@ -12,7 +12,10 @@ import { openOauthCookie, safeReturnPath, sealH5Session, sealOauthCookie } from 
  * Where to send the shopper (WeChat's authorize page) and the cookie that must travel with them: `state` is a
  * random nonce (WeChat: "state … a-zA-Z0-9 的参数值，最多128字节"), bound to this browser by the signed cookie.
  */
-export function beginOauth(deps: CoreDeps, returnTo: string | null | undefined): { url: string; cookie: string } {
+export function beginOauth(
+  deps: CoreDeps,
+  returnTo: string | null | undefined,
+): { url: string; cookie: string } {
   const { config } = deps;
   const nonce = randomBase62(24);
   return {
@@ -29,12 +32,18 @@ export function beginOauth(deps: CoreDeps, returnTo: string | null | undefined):
 /** code + state (checked against this browser's OAuth cookie) → the session cookie with the openid, and where to return. */
 export async function completeOauth(
   deps: CoreDeps,
-  input: { code: string | null; state: string | null; oauthCookie: string | undefined; session: TH5Session | undefined },
+  input: {
+    code: string | null;
+    state: string | null;
+    oauthCookie: string | undefined;
+    session: TH5Session | undefined;
+  },
 ): Promise<{ cookie: string; returnTo: string }> {
   const { config } = deps;
   const started = openOauthCookie(config.sessionSecret, input.oauthCookie, deps.now());
   // A state that is not this browser's own nonce is a forged or replayed callback (login CSRF).
-  if (!started || !input.state || input.state !== started.nonce) throw new CoreError("BAD_INPUT", "授权已过期，请重新进入页面");
+  if (!started || !input.state || input.state !== started.nonce)
+    throw new CoreError("BAD_INPUT", "授权已过期，请重新进入页面");
   const state = { returnTo: started.returnTo };
   // WeChat: a user who refuses authorisation comes back without a code.
   if (!input.code) throw new CoreError("OAUTH_REQUIRED", "未获得微信授权");

@@ -34,7 +34,11 @@ describe("session tokens", () => {
 
   it("a mini-program token expires", () => {
     const now = new Date("2026-01-01T00:00:00Z");
-    const token = sealMiniToken(SECRET, { customerId: CID, openid: "oMini", expiresAt: new Date(now.getTime() + 1000) });
+    const token = sealMiniToken(SECRET, {
+      customerId: CID,
+      openid: "oMini",
+      expiresAt: new Date(now.getTime() + 1000),
+    });
     expect(openMiniToken(SECRET, token, now)?.openid).toBe("oMini");
     expect(openMiniToken(SECRET, token, new Date(now.getTime() + 1000))).toBeUndefined();
   });

@@ -2,7 +2,11 @@
 // Format: base64url(JSON payload) "." base64url(HMAC-SHA256(secret, purpose "." payload)).
 import crypto from "node:crypto";
 
-export type TH5Session = { kind: "h5"; customerId: string; /** Official-account openid after OAuth. */ openid?: string };
+export type TH5Session = {
+  kind: "h5";
+  customerId: string;
+  /** Official-account openid after OAuth. */ openid?: string;
+};
 export type TMiniSession = { kind: "mini"; customerId: string; openid: string; expiresAt: Date };
 export type TSession = TH5Session | TMiniSession;
 
@@ -19,7 +23,11 @@ function seal(secret: string, purpose: string, data: unknown): string {
   return `${payload}.${mac(secret, purpose, payload)}`;
 }
 
-function open(secret: string, purpose: string, token: string | undefined): Record<string, unknown> | undefined {
+function open(
+  secret: string,
+  purpose: string,
+  token: string | undefined,
+): Record<string, unknown> | undefined {
   if (!token || token.length > 2048) return undefined;
   const dot = token.indexOf(".");
   if (dot <= 0) return undefined;
@@ -29,7 +37,9 @@ function open(secret: string, purpose: string, token: string | undefined): Recor
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return undefined;
   try {
     const data: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    return data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+    return data && typeof data === "object" && !Array.isArray(data)
+      ? (data as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -53,7 +63,11 @@ export function sealMiniToken(secret: string, s: Omit<TMiniSession, "kind">): st
 }
 
 /** Undefined for a forged, malformed or expired token. */
-export function openMiniToken(secret: string, token: string | undefined, now: Date): TMiniSession | undefined {
+export function openMiniToken(
+  secret: string,
+  token: string | undefined,
+  now: Date,
+): TMiniSession | undefined {
   const d = open(secret, "mini", token);
   if (!d || !isId(d.cid) || !isOpenid(d.mo) || typeof d.exp !== "number") return undefined;
   if (d.exp <= now.getTime()) return undefined;
@@ -84,7 +98,8 @@ export function openOauthCookie(
 
 /** Only same-origin paths: an open redirect through the OAuth round trip is not possible. */
 export function safeReturnPath(candidate: string | null | undefined): string {
-  if (!candidate || !candidate.startsWith("/") || candidate.startsWith("//") || candidate.includes("\\")) return "/";
+  if (!candidate || !candidate.startsWith("/") || candidate.startsWith("//") || candidate.includes("\\"))
+    return "/";
   if (candidate.length > 1024) return "/";
   return candidate;
 }
@@ -99,8 +114,13 @@ export function sealHandoff(secret: string, v: { customerId: string; orderId: st
   return seal(secret, "handoff", { cid: v.customerId, oid: v.orderId, exp: now.getTime() + HANDOFF_TTL_MS });
 }
 
-export function openHandoff(secret: string, token: string | undefined, now: Date): { customerId: string; orderId: string } | undefined {
+export function openHandoff(
+  secret: string,
+  token: string | undefined,
+  now: Date,
+): { customerId: string; orderId: string } | undefined {
   const d = open(secret, "handoff", token);
-  if (!d || !isId(d.cid) || typeof d.oid !== "string" || typeof d.exp !== "number" || d.exp <= now.getTime()) return undefined;
+  if (!d || !isId(d.cid) || typeof d.oid !== "string" || typeof d.exp !== "number" || d.exp <= now.getTime())
+    return undefined;
   return { customerId: d.cid, orderId: d.oid };
 }

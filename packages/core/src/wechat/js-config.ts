@@ -4,7 +4,13 @@ import type { CoreDeps } from "../deps";
 import { CoreError } from "../errors";
 import { getJsapiTicket } from "./credentials";
 
-export type TJsConfig = { appId: string; timestamp: number; nonceStr: string; signature: string; jsApiList: string[] };
+export type TJsConfig = {
+  appId: string;
+  timestamp: number;
+  nonceStr: string;
+  signature: string;
+  jsApiList: string[];
+};
 
 export const JS_API_LIST = ["chooseWXPay"];
 

@@ -61,7 +61,9 @@ if (process.env.DATABASE_URL?.trim()) {
   const started = Date.now();
   pg = await startThrowawayPostgres();
   env.WXPAY_TEST_PG_URL = pg.url;
-  log(`database: throwaway PostgreSQL on 127.0.0.1:${pg.port} (pid ${pg.pid}, started in ${Date.now() - started} ms)`);
+  log(
+    `database: throwaway PostgreSQL on 127.0.0.1:${pg.port} (pid ${pg.pid}, started in ${Date.now() - started} ms)`,
+  );
 } else {
   delete env.WXPAY_TEST_PG_URL;
   log("database: no PostgreSQL binaries found; tests use embedded PGlite");
@@ -69,7 +71,16 @@ if (process.env.DATABASE_URL?.trim()) {
 // The apps under test get their database from the harness, never from a developer's shell or .env.
 env.DATABASE_URL = "";
 
-const args = ["exec", "turbo", "run", "test", "test:e2e", "--continue", "--concurrency=2", ...process.argv.slice(2)];
+const args = [
+  "exec",
+  "turbo",
+  "run",
+  "test",
+  "test:e2e",
+  "--continue",
+  "--concurrency=2",
+  ...process.argv.slice(2),
+];
 const code: number = await new Promise((resolve) => {
   child = spawn("pnpm", args, { cwd: root, env, stdio: "inherit", detached: true });
   child.on("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0)));

@@ -27,16 +27,79 @@ export function makeTestPki(mchId: string): TTestPki {
   };
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
-  ssl("req", "-x509", ...ec, "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "2", "-subj", "/CN=wxpay test CA");
+  ssl(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.pem"),
+    "-days",
+    "2",
+    "-subj",
+    "/CN=wxpay test CA",
+  );
   writeFileSync(f("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
   ssl("req", ...ec, "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=localhost");
-  ssl("x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial",
-    "-out", f("server.pem"), "-days", "2", "-extfile", f("server.ext"));
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    f("server.csr"),
+    "-CA",
+    f("ca.pem"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    f("server.pem"),
+    "-days",
+    "2",
+    "-extfile",
+    f("server.ext"),
+  );
   ssl("req", ...ec, "-keyout", f("client.key"), "-out", f("client.csr"), "-subj", `/CN=${mchId}`);
-  ssl("x509", "-req", "-in", f("client.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial",
-    "-out", f("client.pem"), "-days", "2");
-  ssl("pkcs12", "-export", "-inkey", f("client.key"), "-in", f("client.pem"), "-out", f("client.p12"), "-passout", `pass:${mchId}`);
-  ssl("req", "-x509", ...ec, "-keyout", f("intruder.key"), "-out", f("intruder.pem"), "-days", "2", "-subj", `/CN=${mchId}`);
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    f("client.csr"),
+    "-CA",
+    f("ca.pem"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    f("client.pem"),
+    "-days",
+    "2",
+  );
+  ssl(
+    "pkcs12",
+    "-export",
+    "-inkey",
+    f("client.key"),
+    "-in",
+    f("client.pem"),
+    "-out",
+    f("client.p12"),
+    "-passout",
+    `pass:${mchId}`,
+  );
+  ssl(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    f("intruder.key"),
+    "-out",
+    f("intruder.pem"),
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${mchId}`,
+  );
 
   const read = (name: string): string => readFileSync(f(name), "utf8");
   return {

@@ -11,12 +11,24 @@ import type { SignType, WireFields } from "../../src/index";
 
 export type TReply =
   /** A reply signed with `key` (default: the server's key). */
-  | { kind: "signed"; fields: Record<string, string | number>; key?: string; signType?: SignType; forgeSign?: boolean }
+  | {
+      kind: "signed";
+      fields: Record<string, string | number>;
+      key?: string;
+      signType?: SignType;
+      forgeSign?: boolean;
+    }
   | { kind: "raw"; body: string | Uint8Array; status?: number; contentType?: string }
   /** Never answer (timeout tests). */
   | { kind: "hang" };
 
-export type TRecorded = { path: string; method: string; raw: string; fields?: WireFields; clientCertCN?: string };
+export type TRecorded = {
+  path: string;
+  method: string;
+  raw: string;
+  fields?: WireFields;
+  clientCertCN?: string;
+};
 
 export type THandler = (req: { path: string; fields: WireFields; raw: string }) => TReply | Promise<TReply>;
 
@@ -36,8 +48,19 @@ export type TPayServerOptions = {
 };
 
 /** The fields WeChat puts on every return_code=SUCCESS reply. */
-export function envelope(appId: string, mchId: string, fields: Record<string, string | number>): Record<string, string | number> {
-  return { return_code: "SUCCESS", return_msg: "OK", appid: appId, mch_id: mchId, nonce_str: nonceStr(16), ...fields };
+export function envelope(
+  appId: string,
+  mchId: string,
+  fields: Record<string, string | number>,
+): Record<string, string | number> {
+  return {
+    return_code: "SUCCESS",
+    return_msg: "OK",
+    appid: appId,
+    mch_id: mchId,
+    nonce_str: nonceStr(16),
+    ...fields,
+  };
 }
 
 export function success(appId: string, mchId: string, fields: Record<string, string | number> = {}): TReply {
@@ -45,7 +68,10 @@ export function success(appId: string, mchId: string, fields: Record<string, str
 }
 
 export function businessFail(appId: string, mchId: string, errCode: string, errCodeDes: string): TReply {
-  return { kind: "signed", fields: envelope(appId, mchId, { result_code: "FAIL", err_code: errCode, err_code_des: errCodeDes }) };
+  return {
+    kind: "signed",
+    fields: envelope(appId, mchId, { result_code: "FAIL", err_code: errCode, err_code_des: errCodeDes }),
+  };
 }
 
 /** WeChat's unsigned communication-level failure. */
@@ -105,7 +131,10 @@ export async function startPayServer(opts: TPayServerOptions): Promise<TPayServe
       return;
     }
     const signType = reply.signType ?? declared;
-    const signed: Record<string, string | number> = { ...reply.fields, sign: sign(reply.fields, reply.key ?? opts.key, signType) };
+    const signed: Record<string, string | number> = {
+      ...reply.fields,
+      sign: sign(reply.fields, reply.key ?? opts.key, signType),
+    };
     if (reply.forgeSign) {
       // A reply whose content was changed after signing: the sign no longer matches.
       signed.nonce_str = String(signed.nonce_str) + "x";

@@ -9,7 +9,10 @@ export async function GET(request: Request) {
   const deps = await coreDeps();
   const accepted = acceptHandoff(deps, new URL(request.url).searchParams.get("t"));
   if (!accepted) {
-    return new Response(null, { status: 302, headers: { location: `${deps.config.appUrl}/orders`, "cache-control": "no-store" } });
+    return new Response(null, {
+      status: 302,
+      headers: { location: `${deps.config.appUrl}/orders`, "cache-control": "no-store" },
+    });
   }
   return new Response(null, {
     status: 302,

@@ -12,7 +12,8 @@ const handler = async (req: Request) => {
     router: appRouter,
     createContext: ({ resHeaders }) => createApiContext({ deps, headers: req.headers, resHeaders }),
     onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "?"}:`, error.cause ?? error);
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        console.error(`[trpc] ${path ?? "?"}:`, error.cause ?? error);
     },
   });
 };

@@ -16,7 +16,10 @@ export async function GET(request: Request) {
       session,
     });
     const secure = deps.config.appUrl.startsWith("https://");
-    const headers = new Headers({ location: `${deps.config.appUrl}${done.returnTo}`, "cache-control": "no-store" });
+    const headers = new Headers({
+      location: `${deps.config.appUrl}${done.returnTo}`,
+      "cache-control": "no-store",
+    });
     headers.append("set-cookie", sessionCookieHeader(done.cookie, secure));
     // The round trip is over: its nonce must not be usable again.
     headers.append("set-cookie", oauthCookieHeader("", secure, 0));

@@ -6,7 +6,10 @@ import { readBodyCapped } from "~/server/body";
 import { coreDeps } from "~/server/deps";
 
 const xml = (body: string) =>
-  new Response(body, { status: 200, headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" } });
+  new Response(body, {
+    status: 200,
+    headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" },
+  });
 
 export async function POST(request: Request) {
   const body = await readBodyCapped(request, MAX_NOTIFY_BYTES);
