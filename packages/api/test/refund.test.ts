@@ -3,7 +3,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { requestRefund } from "@wxpay/core";
+import { reconcilePass, requestRefund } from "@wxpay/core";
 import { orderEvents, orders, paymentAttempts, refunds } from "@wxpay/db";
 import { buildXml, encryptReqInfo, replyXml } from "@wxpay/wechatpay";
 
@@ -153,5 +153,24 @@ describe("refunds", () => {
     expect(await deliver(h.deps.config.mchId, h.deps.config.key)).toBe(replyXml(true));
     expect(await orderStatus(p.orderId)).toBe("REFUNDED");
     expect((await eventTypes(p.orderId)).filter((t) => t === "REFUND_SUCCESS")).toHaveLength(1);
+  });
+
+  it("a refund whose notify never comes is settled by reconciliation's refundquery", async () => {
+    const p = await paidOrder();
+    await h.control.setFault({ mchId: h.deps.config.mchId, outTradeNo: p.outTradeNo }, { drop: true });
+    const r = await requestRefund(h.deps, { orderId: p.orderId });
+    await h.control.settleRefund({ outRefundNo: r.outRefundNo });
+    await new Promise((res) => setTimeout(res, 300));
+    expect(await orderStatus(p.orderId)).toBe("REFUNDING");
+    // Not asked before five minutes have passed since the request.
+    expect((await reconcilePass(h.deps)).refundsChecked).toBe(0);
+    await h.advance(6 * 60_000);
+    const stats = await reconcilePass(h.deps);
+    expect(stats).toMatchObject({ refundsChecked: 1, refundsSettled: 1 });
+    expect(await orderStatus(p.orderId)).toBe("REFUNDED");
+    const [event] = (
+      await h.deps.db.select().from(orderEvents).where(eq(orderEvents.orderId, p.orderId))
+    ).filter((e) => e.type === "REFUND_SUCCESS");
+    expect(event?.source).toBe("refundquery");
   });
 });

@@ -30,3 +30,4 @@ export * from "./orders/order-handoff";
 export * from "./refunds/apply-refund-result";
 export * from "./refunds/handle-refund-notify";
 export * from "./refunds/request-refund";
+export * from "./refunds/sync-refunds";

@@ -9,6 +9,7 @@ import { WechatPayApiError } from "@wxpay/wechatpay";
 
 import type { CoreDeps } from "../deps";
 import { syncAttempt } from "../payments/sync-attempt";
+import { syncPendingRefunds } from "../refunds/sync-refunds";
 
 /** Delays between checks of one attempt: +1 min, +5, +15, +60, then hourly. */
 export const CHECK_SCHEDULE_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000] as const;
@@ -25,6 +26,8 @@ export type TReconcileStats = {
   closedAttempts: number;
   closedOrders: number;
   errors: number;
+  refundsChecked: number;
+  refundsSettled: number;
 };
 
 const LIVE: TPaymentAttemptRow["status"][] = ["CREATED", "PREPAID", "SUPERSEDED"];
@@ -177,7 +180,15 @@ export async function reconcilePass(
   deps: CoreDeps,
   opts: { batchSize?: number; maxAttempts?: number } = {},
 ): Promise<TReconcileStats> {
-  const stats: TReconcileStats = { checked: 0, paid: 0, closedAttempts: 0, closedOrders: 0, errors: 0 };
+  const stats: TReconcileStats = {
+    checked: 0,
+    paid: 0,
+    closedAttempts: 0,
+    closedOrders: 0,
+    errors: 0,
+    refundsChecked: 0,
+    refundsSettled: 0,
+  };
   const batchSize = opts.batchSize ?? 50;
   const maxAttempts = opts.maxAttempts ?? 5000;
   while (stats.checked < maxAttempts) {
@@ -192,5 +203,8 @@ export async function reconcilePass(
     }
   }
   stats.closedOrders = await closeExpiredOrders(deps);
+  const r = await syncPendingRefunds(deps);
+  stats.refundsChecked = r.checked;
+  stats.refundsSettled = r.settled;
   return stats;
 }
