@@ -1,20 +1,6 @@
-// WeChat's refund result notify: encrypted req_info in, WeChat's XML reply out, always HTTP 200.
-import { handleRefundNotify, MAX_NOTIFY_BYTES } from "@wxpay/core";
-import { replyXml } from "@wxpay/wechatpay";
+// WeChat's refund result notify: encrypted req_info in, WeChat's XML reply out.
+import { handleRefundNotify } from "@wxpay/core";
 
-import { readBodyCapped } from "~/server/body";
-import { coreDeps } from "~/server/deps";
+import { xmlNotifyRoute } from "~/server/xml-notify";
 
-const xml = (body: string) =>
-  new Response(body, {
-    status: 200,
-    headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" },
-  });
-
-export async function POST(request: Request) {
-  const body = await readBodyCapped(request, MAX_NOTIFY_BYTES);
-  if (body === undefined) return xml(replyXml(false, "报文过大"));
-  const deps = await coreDeps().catch(() => undefined);
-  if (!deps) return xml(replyXml(false, "系统繁忙"));
-  return xml((await handleRefundNotify(deps, { body })).reply);
-}
+export const POST = xmlNotifyRoute((deps, body) => handleRefundNotify(deps, { body }));
