@@ -4,17 +4,11 @@
 // Prints {"port":N} once listening; stops on SIGTERM.
 import http from "node:http";
 
-import {
-  clientIpFrom,
-  createCoreDeps,
-  DEFAULT_CORE_TUNING,
-  handlePayNotify,
-  MAX_NOTIFY_BYTES,
-  NOTIFY_PATH,
-} from "@wxpay/core";
+import { clientIpFrom, createCoreDeps, handlePayNotify, MAX_NOTIFY_BYTES, NOTIFY_PATH } from "@wxpay/core";
 import { createDbHandle } from "@wxpay/db";
 import { replyXml } from "@wxpay/wechatpay";
-import { SANDBOX } from "@wxpay/wechat-sim";
+
+import { benchCoreConfig } from "../src/bench-fixtures";
 
 const [databaseUrl, simUrl] = process.argv.slice(2);
 if (!databaseUrl || !simUrl) throw new Error("usage: bare-notify-server <database url> <sim url>");
@@ -22,19 +16,7 @@ if (!databaseUrl || !simUrl) throw new Error("usage: bare-notify-server <databas
 const handle = await createDbHandle({ databaseUrl });
 const deps = createCoreDeps({
   db: handle.db,
-  config: {
-    appUrl: "http://127.0.0.1",
-    shopName: "bench",
-    sessionSecret: "bench-session-secret-0123456789abcdef",
-    mchId: SANDBOX.mchId,
-    key: SANDBOX.key,
-    previousKeys: [],
-    signType: "MD5",
-    officialAccount: { appId: SANDBOX.officialAppId, secret: SANDBOX.officialSecret },
-    miniProgram: { appId: SANDBOX.miniAppId, secret: SANDBOX.miniSecret },
-    trustProxyHops: 0,
-    ...DEFAULT_CORE_TUNING,
-  },
+  config: benchCoreConfig,
   wechat: { payBase: simUrl, apiBase: simUrl, openBase: simUrl },
 });
 

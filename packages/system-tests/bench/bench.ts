@@ -12,13 +12,14 @@ import path from "node:path";
 import readline from "node:readline";
 
 import { NOTIFY_PATH } from "@wxpay/core";
-import { buildPayNotify, createPayClient, generateOutTradeNo } from "@wxpay/wechatpay";
+import { createPayClient, generateOutTradeNo } from "@wxpay/wechatpay";
 import { SANDBOX } from "@wxpay/wechat-sim";
 
 import type { TLoadResult } from "../src/load";
 import { median, percentile, runLoad } from "../src/load";
 import { restartPostgres } from "../src/pg-control";
 import { Shopper } from "../src/shopper";
+import { payableNotifies } from "../src/bench-fixtures";
 import { startSystem } from "../src/system";
 import { startWeb } from "../src/web-process";
 
@@ -96,44 +97,8 @@ try {
   );
 
   // Fresh PREPAID attempts, inserted directly, and one signed notify (WeChat's layout, MD5) paying each.
-  await sys.sql`insert into customers (id) values ('bench') on conflict do nothing`;
   let batchNo = 0;
-  async function freshNotifies(n: number): Promise<string[]> {
-    const tag = `b${++batchNo}x`;
-    await sys.sql`
-      insert into orders (id, customer_id, items, amount_fen, status, expires_at)
-      select ${tag} || g, 'bench', '[{"sku":"TEST-1FEN","title":"bench","qty":1,"priceFen":1}]'::jsonb, 1, 'PENDING', now() + interval '1 day'
-        from generate_series(1, ${n}::int) g`;
-    await sys.sql`
-      insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, sign_type, amount_fen,
-                                    client_ip, request_xml, status)
-      select ${tag} || 'a' || g, ${tag} || g, 'BENCH' || ${tag} || lpad(g::text, 8, '0'), 'h5', 'MWEB', ${SANDBOX.officialAppId},
-             ${SANDBOX.mchId}, 'MD5', 1, '127.0.0.1', '<xml></xml>', 'PREPAID'
-        from generate_series(1, ${n}::int) g`;
-    return Array.from({ length: n }, (_, i) =>
-      buildPayNotify(
-        {
-          return_code: "SUCCESS",
-          result_code: "SUCCESS",
-          appid: SANDBOX.officialAppId,
-          mch_id: SANDBOX.mchId,
-          nonce_str: `n${batchNo}x${i}`.padEnd(32, "0"),
-          openid: "oUpF8uMEb4qRXf22hE3X68TekukE",
-          is_subscribe: "N",
-          trade_type: "MWEB",
-          bank_type: "CMB_CREDIT",
-          total_fee: 1,
-          fee_type: "CNY",
-          cash_fee: 1,
-          transaction_id: `42000${String(batchNo).padStart(5, "0")}2026${String(i + 1).padStart(14, "0")}`,
-          out_trade_no: `BENCH${tag}${String(i + 1).padStart(8, "0")}`,
-          time_end: "20260101120000",
-        },
-        SANDBOX.key,
-        "MD5",
-      ),
-    );
-  }
+  const freshNotifies = (n: number) => payableNotifies(sys.sql, { prefix: "BENCH", batch: ++batchNo, n });
 
   const serverPids = { web: web.serverPid, bare: bare.pid ?? 0 };
   type TNotifyRound = TLoadResult & { cpuMsPerNotify: number };

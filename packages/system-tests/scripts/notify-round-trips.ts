@@ -8,12 +8,13 @@ import crypto from "node:crypto";
 
 import postgres from "postgres";
 
-import { createCoreDeps, DEFAULT_CORE_TUNING, handlePayNotify, silentLogger } from "@wxpay/core";
+import { createCoreDeps, handlePayNotify, silentLogger } from "@wxpay/core";
 import { createDbHandle } from "@wxpay/db";
-import { buildPayNotify, parsePayNotify, replyXml } from "@wxpay/wechatpay";
+import { parsePayNotify, replyXml } from "@wxpay/wechatpay";
 import { SANDBOX } from "@wxpay/wechat-sim";
 
 import { median } from "../src/load";
+import { benchCoreConfig, payableNotifies } from "../src/bench-fixtures";
 import { startSystem } from "../src/system";
 
 const ROUNDS = Number(process.argv[2] ?? 3);
@@ -26,19 +27,7 @@ await handle.migrate();
 const deps = createCoreDeps({
   db: handle.db,
   log: silentLogger,
-  config: {
-    appUrl: "http://127.0.0.1",
-    shopName: "bench",
-    sessionSecret: "bench-session-secret-0123456789abcdef",
-    mchId: SANDBOX.mchId,
-    key: SANDBOX.key,
-    previousKeys: [],
-    signType: "MD5",
-    officialAccount: { appId: SANDBOX.officialAppId, secret: SANDBOX.officialSecret },
-    miniProgram: { appId: SANDBOX.miniAppId, secret: SANDBOX.miniSecret },
-    trustProxyHops: 0,
-    ...DEFAULT_CORE_TUNING,
-  },
+  config: benchCoreConfig,
   wechat: { payBase: sys.sim.url, apiBase: sys.sim.url, openBase: sys.sim.url },
 });
 // The same pool size as the web app's (10). drizzle's postgres-js driver sends every statement unprepared (it passes
@@ -54,42 +43,8 @@ const notifyConfig = {
 };
 const OK = replyXml(true);
 
-await sys.sql`insert into customers (id) values ('bench') on conflict do nothing`;
 let batch = 0;
-async function freshNotifies(n: number): Promise<string[]> {
-  const tag = `r${++batch}x`;
-  await sys.sql`
-    insert into orders (id, customer_id, items, amount_fen, status, expires_at)
-    select ${tag} || g, 'bench', '[]'::jsonb, 1, 'PENDING', now() + interval '1 day' from generate_series(1, ${n}::int) g`;
-  await sys.sql`
-    insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, sign_type, amount_fen,
-                                  client_ip, request_xml, status)
-    select ${tag} || 'a' || g, ${tag} || g, 'RT' || ${tag} || lpad(g::text, 8, '0'), 'h5', 'MWEB', ${SANDBOX.officialAppId},
-           ${SANDBOX.mchId}, 'MD5', 1, '127.0.0.1', '<xml></xml>', 'PREPAID'
-      from generate_series(1, ${n}::int) g`;
-  return Array.from({ length: n }, (_, i) =>
-    buildPayNotify(
-      {
-        return_code: "SUCCESS",
-        result_code: "SUCCESS",
-        appid: SANDBOX.officialAppId,
-        mch_id: SANDBOX.mchId,
-        nonce_str: `n${batch}x${i}`.padEnd(32, "0"),
-        openid: "oUpF8uMEb4qRXf22hE3X68TekukE",
-        trade_type: "MWEB",
-        bank_type: "OTHERS",
-        total_fee: 1,
-        fee_type: "CNY",
-        cash_fee: 1,
-        transaction_id: `43000${String(batch).padStart(5, "0")}2026${String(i + 1).padStart(14, "0")}`,
-        out_trade_no: `RT${tag}${String(i + 1).padStart(8, "0")}`,
-        time_end: "20260101120000",
-      },
-      SANDBOX.key,
-      "MD5",
-    ),
-  );
-}
+const freshNotifies = (n: number) => payableNotifies(sys.sql, { prefix: "RT", batch: ++batch, n });
 
 /** The APPLIED path in four round trips. */
 async function fourRoundTrips(sql: postgres.Sql, body: string): Promise<string> {
