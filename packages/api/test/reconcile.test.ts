@@ -4,8 +4,15 @@ import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { CoreDeps } from "@wxpay/core";
-import { createCoreDeps, listOrdersNeedingReview, reconcilePass, reconcileTick } from "@wxpay/core";
+import {
+  createCoreDeps,
+  listOrdersNeedingReview,
+  reconcileBill,
+  reconcilePass,
+  reconcileTick,
+} from "@wxpay/core";
 import { createDbHandle, orderEvents, orders, paymentAttempts, reconcilerTicks } from "@wxpay/db";
+import { formatBeijingTime } from "@wxpay/wechatpay";
 
 import type { Harness } from "./harness";
 import { Shopper, startHarness } from "./harness";
@@ -161,6 +168,29 @@ describe("reconciliation", () => {
     const rows = await h.deps.db.select().from(reconcilerTicks);
     for (const slot of ran) expect(rows.filter((r) => r.slot.toISOString() === slot)).toHaveLength(1);
     await second.close();
+  });
+});
+
+describe("the daily bill", () => {
+  it("a trade paid at WeChat that no notify or sweep brought in is applied from the bill check; the next check is clean", async () => {
+    const missed = await prepaidOrder();
+    await h.control.setFault({ mchId: h.deps.config.mchId, outTradeNo: missed.outTradeNo }, { drop: true });
+    await h.control.pay({ outTradeNo: missed.outTradeNo, userId: "alice" });
+    const billDate = formatBeijingTime(h.deps.now()).slice(0, 8);
+    // WeChat: the bill of a day is ready the next day at 10:00 Beijing time.
+    await h.advance(36 * 3600_000);
+    const first = await reconcileBill(h.deps, { billDate });
+    expect(first.differences).toEqual([
+      {
+        kind: "APPLIED_FROM_BILL",
+        outTradeNo: missed.outTradeNo,
+        transactionId: expect.any(String) as string,
+      },
+    ]);
+    expect(first.matched).toBe(first.trades - 1);
+    expect(await statusOf(missed.orderId)).toBe("PAID");
+    const second = await reconcileBill(h.deps, { billDate });
+    expect(second).toMatchObject({ trades: first.trades, matched: first.trades, differences: [] });
   });
 });
 

@@ -31,3 +31,4 @@ export * from "./refunds/apply-refund-result";
 export * from "./refunds/handle-refund-notify";
 export * from "./refunds/request-refund";
 export * from "./refunds/sync-refunds";
+export * from "./reconcile/reconcile-bill";
