@@ -7,7 +7,8 @@ import { formatBeijingTime } from "@wxpay/wechatpay";
 import { coreDeps, dbHandle } from "../src/server/deps";
 
 const deps = await coreDeps();
-const billDate = process.argv[2] ?? formatBeijingTime(new Date(deps.now().getTime() - 24 * 3600_000)).slice(0, 8);
+const billDate =
+  process.argv[2] ?? formatBeijingTime(new Date(deps.now().getTime() - 24 * 3600_000)).slice(0, 8);
 let code = 0;
 try {
   const check = await reconcileBill(deps, { billDate });
