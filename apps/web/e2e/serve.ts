@@ -29,6 +29,9 @@ const child = spawn("pnpm", ["exec", "next", "start", "--port", port, "--hostnam
 });
 const stop = () => {
   child.kill("SIGTERM");
+  // Next may wait on open keep-alive connections: do not let that outlast Playwright's grace period, or this
+  // process is killed before it stops its own PostgreSQL.
+  setTimeout(() => child.kill("SIGKILL"), 5000).unref();
 };
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
