@@ -152,9 +152,12 @@ export async function createDbHandle(config: DbConfig): Promise<DbHandle> {
     import("drizzle-orm/pglite/migrator"),
   ]);
   const dataDir = config.pgliteDataDir?.trim() || "memory://";
-  // PGlite creates the leaf directory but not its parents.
-  if (!dataDir.startsWith("memory://"))
+  let releaseLock = () => {};
+  if (!dataDir.startsWith("memory://")) {
+    // PGlite creates the leaf directory but not its parents.
     fs.mkdirSync(path.dirname(path.resolve(/*turbopackIgnore: true*/ dataDir)), { recursive: true });
+    releaseLock = lockPgliteDir(path.resolve(/*turbopackIgnore: true*/ dataDir));
+  }
   const client = new PGlite(dataDir);
   const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
   return {
@@ -168,8 +171,54 @@ export async function createDbHandle(config: DbConfig): Promise<DbHandle> {
       const applied = res.rows[0]?.n ?? 0;
       return { ok: applied >= expected, migrations: { applied, expected } };
     },
-    close: () => client.close(),
+    async close() {
+      await client.close();
+      releaseLock();
+    },
   };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * PGlite has no cross-process lock: two processes on one data directory lose writes without any error. So the
+ * first process holds `<dir>.lock` (its pid); another one — `pnpm dev` running while a script opens the same
+ * directory — gets a clear error instead. A lock left by a process that no longer runs is taken over.
+ */
+function lockPgliteDir(dir: string): () => void {
+  const lockFile = `${dir}.lock`;
+  const take = () => fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+  try {
+    take();
+  } catch {
+    const holder = Number(fs.readFileSync(lockFile, "utf8").trim());
+    const alive = holder > 0 && holder !== process.pid && isRunning(holder);
+    if (alive) {
+      throw new Error(
+        `The PGlite database ${dir} is in use by process ${holder} (e.g. \`pnpm dev\`). PGlite allows one process per ` +
+          "data directory: stop that process first, or point DATABASE_URL at a PostgreSQL server.",
+      );
+    }
+    fs.rmSync(lockFile, { force: true });
+    take();
+  }
+  const release = () => {
+    try {
+      if (fs.readFileSync(lockFile, "utf8").trim() === String(process.pid))
+        fs.rmSync(lockFile, { force: true });
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", release);
+  return release;
 }
 
 const GLOBAL_KEY = Symbol.for("wxpay.db.handle");

@@ -15,8 +15,9 @@ const createCaller = createCallerFactory(appRouter);
 
 /** One caller per request (React's cache is per request in server components). */
 export const serverApi = cache(async () => {
-  const deps = await coreDeps();
+  // Request headers first: during `next build` they mark the page dynamic before anything opens the database.
   const h = new Headers(await headers());
+  const deps = await coreDeps();
   return createCaller(createApiContext({ deps, headers: h }));
 });
 
