@@ -7,7 +7,6 @@ import {
   openMiniToken,
   SESSION_COOKIE,
   SESSION_COOKIE_MAX_AGE_S,
-  sealH5Session,
 } from "@wxpay/core";
 
 /** Per-request context: the process's core dependencies and what the transport learned about the caller. */
@@ -70,6 +69,3 @@ export function createApiContext(opts: {
     },
   };
 }
-
-/** For route handlers that share the H5 session (OAuth callback). */
-export { sealH5Session };

@@ -16,6 +16,4 @@ export function randomBase62(length: number): string {
 /** Order ids are not secrets, but never guessable either: 22 base62 chars ≈ 131 bits. */
 export const newOrderId = () => `o_${randomBase62(22)}`;
 export const newCustomerId = () => `c_${randomBase62(22)}`;
-/** A fresh anonymous customer id for a new H5 session. */
-export const newCustomerIdForSession = newCustomerId;
 export const newAttemptId = () => `a_${randomBase62(22)}`;

@@ -22,7 +22,6 @@ export * from "./session/oauth";
 export * from "./session/session-token";
 export * from "./wechat/credentials";
 export * from "./wechat/js-config";
-export { newCustomerIdForSession } from "./ids";
 export * from "./orders/list-orders-needing-review";
 export * from "./reconcile/reconcile-pass";
 export * from "./reconcile/reconcile-tick";

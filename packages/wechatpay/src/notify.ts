@@ -121,7 +121,7 @@ const PAY_REQUIRED = [
 /**
  * Parses and authenticates a payment notify. Checks, in order: XML (BAD_XML), return_code (RETURN_FAIL: an
  * unsigned communication-level message), mch_id and appid membership, sign_type against the configured one
- * (absent means MD5, WeChat's default), the signature over every received field with any configured key
+ * (an absent one is verified with the configured type), the signature over every received field with any configured key
  * (BAD_SIGN), then required fields and formats (MISSING_FIELD). A notify with result_code=FAIL that passes is
  * returned as ok with resultCode "FAIL": the caller records and acknowledges it without changing the order.
  */

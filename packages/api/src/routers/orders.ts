@@ -7,9 +7,8 @@ import {
   createOrder,
   getOrderStatus,
   listMyOrders,
-  newCustomerIdForSession,
+  newAnonymousSession,
   orderHandoffLink,
-  sealH5Session,
 } from "@wxpay/core";
 
 import type { TApiContext } from "../context";
@@ -46,10 +45,10 @@ function customerFor(ctx: TApiContext): string {
       cause: new CoreError("LOGIN_REQUIRED", "请重新登录"),
     });
   }
-  const customerId = newCustomerIdForSession();
-  ctx.setSessionCookie(sealH5Session(ctx.deps.config.sessionSecret, { customerId }));
-  ctx.session = { kind: "h5", customerId };
-  return customerId;
+  const fresh = newAnonymousSession(ctx.deps.config.sessionSecret);
+  ctx.setSessionCookie(fresh.cookie);
+  ctx.session = fresh.session;
+  return fresh.session.customerId;
 }
 
 const notFound = () => new CoreError("NOT_FOUND", "订单不存在");

@@ -18,6 +18,11 @@ export const MAX_NOTIFY_BYTES = 64 * 1024;
 const STORED_BODY_CHARS = 16 * 1024;
 
 const REPLY_OK = replyXml(true);
+const FAIL_MESSAGE: Partial<Record<TNotifyVerdict, string>> = {
+  AMOUNT_MISMATCH: "金额不符",
+  WRONG_APPID: "appid不符",
+  WRONG_MCH_ID: "商户号不符",
+};
 
 function replyFor(verdict: TNotifyVerdict, message: string): string {
   return ACKNOWLEDGED_VERDICTS.has(verdict) ? REPLY_OK : replyXml(false, message);
@@ -93,10 +98,7 @@ export async function handlePayNotify(
         deps.now(),
         deps.log,
       );
-      const reply = replyFor(
-        applied.verdict,
-        applied.verdict === "AMOUNT_MISMATCH" ? "金额不符" : "订单不存在",
-      );
+      const reply = replyFor(applied.verdict, FAIL_MESSAGE[applied.verdict] ?? "订单不存在");
       await tx.insert(paymentNotifications).values({
         ...record,
         outTradeNo: n.outTradeNo,

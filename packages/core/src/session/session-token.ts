@@ -2,6 +2,8 @@
 // Format: base64url(JSON payload) "." base64url(HMAC-SHA256(secret, purpose "." payload)).
 import crypto from "node:crypto";
 
+import { newCustomerId } from "../ids";
+
 export type TH5Session = {
   kind: "h5";
   customerId: string;
@@ -47,6 +49,12 @@ function open(
 
 const isId = (v: unknown): v is string => typeof v === "string" && /^c_[0-9A-Za-z]{22}$/.test(v);
 const isOpenid = (v: unknown): v is string => typeof v === "string" && v.length > 0 && v.length <= 128;
+
+/** A new anonymous H5 shopper: the session and its sealed cookie value. */
+export function newAnonymousSession(secret: string): { session: TH5Session; cookie: string } {
+  const customerId = newCustomerId();
+  return { session: { kind: "h5", customerId }, cookie: sealH5Session(secret, { customerId }) };
+}
 
 export function sealH5Session(secret: string, s: Omit<TH5Session, "kind">): string {
   return seal(secret, "h5", { cid: s.customerId, ...(s.openid ? { oa: s.openid } : {}) });
