@@ -15,7 +15,8 @@ await build({
   target: "node20",
   tsconfig: path.join(root, "tsconfig.json"),
   // Embedded PGlite is for development only; production runs on PostgreSQL (DATABASE_URL).
-  external: ["@electric-sql/pglite"],
+  // (drizzle's PGlite driver imports it statically, so it stays out too: a dynamic import that never runs here.)
+  external: ["@electric-sql/pglite", "drizzle-orm/pglite", "drizzle-orm/pglite/*"],
   // Bundled CommonJS modules may call require() for Node's built-ins.
   banner: {
     js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",

@@ -13,7 +13,8 @@ await build({
   format: "esm",
   target: "node20",
   // Embedded PGlite is for development only; production migrates PostgreSQL (DATABASE_URL).
-  external: ["@electric-sql/pglite"],
+  // (drizzle's PGlite driver imports it statically, so it stays out too: a dynamic import that never runs here.)
+  external: ["@electric-sql/pglite", "drizzle-orm/pglite", "drizzle-orm/pglite/*"],
   // Bundled CommonJS modules may call require() for Node's built-ins.
   banner: {
     js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
