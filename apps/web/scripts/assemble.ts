@@ -4,7 +4,7 @@
 // into the image, and the standalone system test starts server.js from it.
 //   <dir>/apps/web/server.js                 node apps/web/server.js (PORT, HOSTNAME)
 //   <dir>/packages/db/dist/migrate.mjs       node packages/db/dist/migrate.mjs
-//   <dir>/apps/web/dist/{bill,doctor}.mjs    node apps/web/dist/bill.mjs [yyyyMMdd] · node apps/web/dist/doctor.mjs
+//   <dir>/apps/web/dist/*.mjs                node apps/web/dist/{doctor,bill,reconcile,refund}.mjs [args]
 import fs from "node:fs";
 import path from "node:path";
 

@@ -1,12 +1,14 @@
-// After `next build`: bundles the operator commands that the production image runs beside server.js (the bill
-// check, doctor) into dist/*.mjs, each one file on plain Node with no node_modules.
+// After `next build`: bundles the operator commands that the production image runs beside server.js (doctor, the
+// bill check, reconcile, refund) into dist/*.mjs, each one file on plain Node with no node_modules.
 import path from "node:path";
 
 import { build } from "esbuild";
 
 const root = path.resolve(import.meta.dirname, "..");
 await build({
-  entryPoints: ["bill", "doctor"].map((name) => path.join(root, "scripts", `${name}.ts`)),
+  entryPoints: ["bill", "doctor", "reconcile", "refund"].map((name) =>
+    path.join(root, "scripts", `${name}.ts`),
+  ),
   outdir: path.join(root, "dist"),
   outExtension: { ".js": ".mjs" },
   bundle: true,

@@ -60,6 +60,8 @@ describe.runIf(findPostgresBinDir() !== undefined)("the standalone server from i
       "packages/db/dist/migrate.mjs",
       "apps/web/dist/bill.mjs",
       "apps/web/dist/doctor.mjs",
+      "apps/web/dist/reconcile.mjs",
+      "apps/web/dist/refund.mjs",
     ]) {
       expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
     }
