@@ -31,3 +31,21 @@ describe("configuration", () => {
     expect(parseEnv({ APP_URL: "https://shop.example.com/" }).APP_URL).toBe("https://shop.example.com");
   });
 });
+
+describe("go-live configuration", () => {
+  it("reads WeChat's domain verification files as name=content pairs", () => {
+    expect(parseEnv({}).WECHAT_MP_VERIFY).toEqual({});
+    expect(
+      parseEnv({ WECHAT_MP_VERIFY: " MP_verify_abc.txt=abc123 , MP_verify_Xy9.txt=Xy9Q," }).WECHAT_MP_VERIFY,
+    ).toEqual({ "MP_verify_abc.txt": "abc123", "MP_verify_Xy9.txt": "Xy9Q" });
+    expect(() => parseEnv({ WECHAT_MP_VERIFY: "verify.txt=abc" })).toThrow(/WECHAT_MP_VERIFY: "verify.txt"/);
+    expect(() => parseEnv({ WECHAT_MP_VERIFY: "MP_verify_abc.txt" })).toThrow(/WECHAT_MP_VERIFY/);
+  });
+
+  it("migrates on start unless MIGRATE_ON_START is false", () => {
+    expect(parseEnv({}).MIGRATE_ON_START).toBe(true);
+    expect(parseEnv({ MIGRATE_ON_START: "false" }).MIGRATE_ON_START).toBe(false);
+    expect(parseEnv({ MIGRATE_ON_START: "0" }).MIGRATE_ON_START).toBe(false);
+    expect(() => parseEnv({ MIGRATE_ON_START: "no" })).toThrow(/MIGRATE_ON_START: true or false/);
+  });
+});

@@ -75,6 +75,16 @@ export const ZEnv = z
       .pipe(z.string().regex(/^\d+$/, "RECONCILE_INTERVAL_SECONDS: a whole number"))
       .transform(Number)
       .pipe(z.number().int().max(86_400)),
+    // Apply committed migrations when the server starts. Production migrates as a deploy step
+    // (`pnpm --filter @wxpay/db migrate`) and sets this to false.
+    MIGRATE_ON_START: withDefault("true")
+      .pipe(z.enum(["true", "false", "1", "0"], "MIGRATE_ON_START: true or false"))
+      .transform((v) => v === "true" || v === "1"),
+    // WeChat's domain verification files, served at the site root: `MP_verify_x.txt=content` pairs, comma-separated.
+    WECHAT_MP_VERIFY: z
+      .string()
+      .optional()
+      .transform((v, ctx) => parseMpVerify(v ?? "", ctx)),
   })
   .superRefine((env, ctx) => {
     // Real WeChat hosts with sandbox secrets would sign real requests with published keys: refuse to start.
@@ -99,6 +109,29 @@ export const ZEnv = z
   });
 
 export type TEnv = z.infer<typeof ZEnv>;
+
+// WeChat: the verification file is named MP_verify_<code>.txt and holds a short code (letters and digits).
+const MP_VERIFY_NAME = /^MP_verify_[A-Za-z0-9]+\.txt$/;
+
+/** `MP_verify_a.txt=abc,MP_verify_b.txt=def` → { "MP_verify_a.txt": "abc", … }. */
+function parseMpVerify(raw: string, ctx: z.RefinementCtx): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const pair of raw.split(",")) {
+    if (!pair.trim()) continue;
+    const eq = pair.indexOf("=");
+    const name = (eq < 0 ? pair : pair.slice(0, eq)).trim();
+    const content = eq < 0 ? "" : pair.slice(eq + 1).trim();
+    if (!MP_VERIFY_NAME.test(name) || !content) {
+      ctx.addIssue({
+        code: "custom",
+        message: `WECHAT_MP_VERIFY: "${name}" is not MP_verify_<code>.txt=<content>`,
+      });
+      continue;
+    }
+    files[name] = content;
+  }
+  return files;
+}
 
 /** The workspace root (where pnpm-workspace.yaml is), for the default PGlite directory. */
 function workspaceRoot(from = process.cwd()): string {

@@ -8,7 +8,15 @@ import { coreDeps, dbHandle } from "./server/deps";
 
 export async function startServer(): Promise<void> {
   const handle = await dbHandle();
-  console.log(`[db] ${handle.driver} ready, migrations applied`);
+  if (env().MIGRATE_ON_START) {
+    console.log(`[db] ${handle.driver} ready, migrations applied`);
+  } else {
+    // Production migrates as a deploy step; until it has run, /api/health answers 503 (migrations-pending).
+    const { migrations } = await handle.health();
+    console.log(
+      `[db] ${handle.driver} ready, ${migrations.applied}/${migrations.expected} migrations applied`,
+    );
+  }
   const intervalSeconds = env().RECONCILE_INTERVAL_SECONDS;
   if (intervalSeconds > 0) {
     startReconciler(await coreDeps(), {

@@ -17,6 +17,8 @@ export type DbConfig = {
   pgliteDataDir?: string | undefined;
   /** Pool size for postgres.js. */
   maxConnections?: number;
+  /** sharedDbHandle applies committed migrations when it opens the database (default true). */
+  migrateOnStart?: boolean;
 };
 
 export type DbHandle = {
@@ -225,14 +227,15 @@ const GLOBAL_KEY = Symbol.for("wxpay.db.handle");
 type GlobalWithDb = typeof globalThis & { [GLOBAL_KEY]?: Promise<DbHandle> };
 
 /**
- * The process-wide handle, migrated once. Cached on globalThis because Next's dev server re-evaluates modules,
- * and PGlite must hold its data directory exactly once per process.
+ * The process-wide handle, migrated once (unless `migrateOnStart` is false: production migrates as a deploy step).
+ * Cached on globalThis because Next's dev server re-evaluates modules, and PGlite must hold its data directory
+ * exactly once per process.
  */
 export function sharedDbHandle(config: DbConfig): Promise<DbHandle> {
   const g = globalThis as GlobalWithDb;
   g[GLOBAL_KEY] ??= (async () => {
     const handle = await createDbHandle(config);
-    await handle.migrate();
+    if (config.migrateOnStart !== false) await handle.migrate();
     return handle;
   })().catch((err: unknown) => {
     delete g[GLOBAL_KEY];

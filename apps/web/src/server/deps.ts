@@ -10,7 +10,11 @@ export const SHOP_NAME = "茶与器";
 
 export function dbHandle(): Promise<DbHandle> {
   const e = env();
-  return sharedDbHandle({ databaseUrl: e.DATABASE_URL, pgliteDataDir: e.pgliteDataDir });
+  return sharedDbHandle({
+    databaseUrl: e.DATABASE_URL,
+    pgliteDataDir: e.pgliteDataDir,
+    migrateOnStart: e.MIGRATE_ON_START,
+  });
 }
 
 export function coreConfig(): TCoreConfig {
