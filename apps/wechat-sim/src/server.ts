@@ -37,6 +37,7 @@ import { oauthAccessToken } from "./platform/oauth-access-token";
 import { err, type PlatformReply } from "./platform/platform-reply";
 import { stableToken } from "./platform/stable-token";
 import { createState, type SimState } from "./state";
+import { handleV3 } from "./v3/router";
 import { wxLogin, wxRequestPayment } from "./wx/wx-api";
 
 export type SimulatorOptions = {
@@ -54,8 +55,13 @@ export type SimulatorOptions = {
   startTime?: number;
   /** Line logger; false silences. Default: console.log with a prefix. */
   log?: Log | false;
+  /**
+   * v3: the chance (0–1) that a notify delivery carries a WECHATPAY/SIGNTEST/ probe signature, as WeChat sends
+   * now and then. Default 0 (tests set probes deterministically through the control API).
+   */
+  signProbeRate?: number;
   /** Overrides of the timing rules (see SimConfig). */
-  rules?: Partial<Omit<SimConfig, "publicUrl" | "timeScale" | "dailyTokenQuota">>;
+  rules?: Partial<Omit<SimConfig, "publicUrl" | "timeScale" | "dailyTokenQuota" | "signProbeRate">>;
 };
 
 export type Simulator = {
@@ -89,7 +95,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const log: Log =
     opts.log === false ? () => {} : (opts.log ?? ((line) => console.log(`[wechat-sim] ${line}`)));
   const clock = createClock({ timeScale: opts.timeScale ?? 1, start: opts.startTime });
-  const state = createState({ now: clock.now });
+  const state = createState({ now: clock.now, signProbeRate: opts.signProbeRate ?? 0 });
   const config: SimConfig = {
     publicUrl: "",
     timeScale: clock.timeScale,
@@ -102,6 +108,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     notifyDeadlineMs: 5000,
     minRealNotifyDeadlineMs: 250,
     reorderWindowMs: 2000,
+    signatureClock: "simulated",
+    signProbeRate: opts.signProbeRate ?? 0,
     ...opts.rules,
   };
   const notify = createNotifyEngine({ state, clock, config, log });
@@ -157,6 +165,8 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
     return send(res, 400, "bad request", "text/plain; charset=utf-8");
   }
   const path = url.pathname;
+
+  if (path.startsWith("/v3/")) return handleV3(ctx, req, res, url);
 
   const pay = PAY_ROUTES[path];
   if (pay) {
