@@ -15,7 +15,7 @@ import {
   X509Certificate,
 } from "node:crypto";
 
-import { WechatPayError } from "../errors";
+import { WechatPayError } from "../shared/errors";
 
 /** WeChat: the only signature scheme of API v3 ("WECHATPAY2-SHA256-RSA2048"). */
 export const AUTH_SCHEME = "WECHATPAY2-SHA256-RSA2048";

@@ -1,3 +1,5 @@
 // WeChat Pay API v3: JSON over HTTPS, requests signed with the merchant RSA key, answers and notifies
 // verified with the WeChat Pay public key or platform certificates, resources sealed with AES-GCM.
 export * from "./crypto";
+export * from "../shared/errors";
+export * from "../shared/remedy";

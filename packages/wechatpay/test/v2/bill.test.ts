@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { WechatPayError, fenToYuanString, parseBill } from "../src/index";
+import { WechatPayError, fenToYuanString, parseBill } from "../../src/index";
 
 // The shape of a real ALL bill (header row, backtick rows ending in ",`", summary header and row).
 const ALL_BILL = [

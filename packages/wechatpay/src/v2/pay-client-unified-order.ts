@@ -1,7 +1,7 @@
 // 统一下单 request fields (reference §2): checked inputs in, WeChat's field names out.
 import { isIP } from "node:net";
 
-import { WechatPayError } from "./errors";
+import { WechatPayError } from "../shared/errors";
 import { fitBody, formatBeijingTime, isValidOutTradeNo } from "./fields";
 
 export type TTradeType = "JSAPI" | "MWEB" | "NATIVE";

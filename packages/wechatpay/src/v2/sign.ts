@@ -1,7 +1,7 @@
 // WeChat Pay v2 `sign`: MD5 or HMAC-SHA256 over the canonical string (安全规范 chapter=4_3).
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
-import { WechatPayError } from "./errors";
+import { WechatPayError } from "../shared/errors";
 
 export type SignType = "MD5" | "HMAC-SHA256";
 

@@ -3,7 +3,7 @@
 // attributes, nesting, repeated tags, comments, processing instructions) is a typed rejection. It never
 // resolves anything, so XXE (WeChat's 2018 advisory, chapter=23_5) has nothing to work with, and it runs in
 // one linear pass with O(1) nesting depth, so hostile structure cannot block the event loop.
-import { WechatPayError } from "./errors";
+import { WechatPayError } from "../shared/errors";
 import type { WireFields } from "./sign";
 
 export type XmlErrorCode =

@@ -1,8 +1,9 @@
 // Reading WeChat Pay v2 replies in WeChat's decision order: "先判断协议字段返回，再判断业务返回，最后判断交易状态"
 // (return_code, then — after the signature — result_code, then the trade state).
-import { WechatPayError } from "./errors";
+import { WechatPayError } from "../shared/errors";
 import { parseBeijingTime } from "./fields";
-import { WechatPayApiError, WechatPayTransportError } from "./pay-client-errors";
+import { WechatPayTransportError } from "../shared/errors";
+import { WechatPayApiError } from "./pay-client-errors";
 import { remedyFor, remedyForReturnMsg } from "./remedies";
 import type { TPayApi } from "./remedies";
 import { verifySign } from "./sign";

@@ -29,5 +29,5 @@ export type Vectors = {
 };
 
 export const vectors = JSON.parse(
-  readFileSync(new URL("./fixtures/vectors.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../fixtures/vectors.json", import.meta.url), "utf8"),
 ) as Vectors;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { WechatPayError } from "../src/errors";
-import { jsSdkSignature, jsSdkSignString } from "../src/jssdk";
+import { WechatPayError } from "../../src/shared/errors";
+import { jsSdkSignature, jsSdkSignString } from "../../src/v2/jssdk";
 import { vectors } from "./vectors";
 
 describe("JS-SDK wx.config signature", () => {

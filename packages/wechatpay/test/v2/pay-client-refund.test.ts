@@ -2,13 +2,13 @@
 // client certificate signed by its CA, with certificates made by the openssl CLI for this run.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { WechatPayApiError, WechatPayError, WechatPayTransportError, createPayClient } from "../src/index";
-import type { PayClient, TMerchantCert, TRefundInput } from "../src/index";
-import { APP_ID, KEY, MCH_ID } from "./helpers/merchant";
-import { businessFail, startPayServer, success } from "./helpers/wechat-pay-server";
-import type { TPayServer } from "./helpers/wechat-pay-server";
-import { makeTestPki } from "./helpers/test-pki";
-import type { TTestPki } from "./helpers/test-pki";
+import { WechatPayApiError, WechatPayError, WechatPayTransportError, createPayClient } from "../../src/index";
+import type { PayClient, TMerchantCert, TRefundInput } from "../../src/index";
+import { APP_ID, KEY, MCH_ID } from "../helpers/merchant";
+import { businessFail, startPayServer, success } from "../helpers/wechat-pay-server";
+import type { TPayServer } from "../helpers/wechat-pay-server";
+import { makeTestPki } from "../helpers/test-pki";
+import type { TTestPki } from "../helpers/test-pki";
 
 const TX_ID = "4200000215201811190261405420";
 

@@ -10,8 +10,8 @@ import {
   WechatPlatformError,
   createPlatformClient,
   platformErrorKind,
-} from "../src/index";
-import type { PlatformClient } from "../src/index";
+} from "../../src/index";
+import type { PlatformClient } from "../../src/index";
 
 const APP_ID = "wxd930ea5d5a258f4f";
 const SECRET = "5f1c3e6a9b2d4c7e8f0a1b2c3d4e5f60";

@@ -1,11 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { buildPayNotify, parsePayNotify, parseRefundNotify, replyXml, SUCCESS_REPLY } from "../src/notify";
-import type { PayNotifyConfig } from "../src/notify";
-import { encryptReqInfo } from "../src/refund-crypto";
-import { sign } from "../src/sign";
-import { buildXml } from "../src/xml";
+import {
+  buildPayNotify,
+  parsePayNotify,
+  parseRefundNotify,
+  replyXml,
+  SUCCESS_REPLY,
+} from "../../src/v2/notify";
+import type { PayNotifyConfig } from "../../src/v2/notify";
+import { encryptReqInfo } from "../../src/v2/refund-crypto";
+import { sign } from "../../src/v2/sign";
+import { buildXml } from "../../src/v2/xml";
 import { vectors } from "./vectors";
 
 const KEY = "192006250b4c09247ec02edce69f6a2d";

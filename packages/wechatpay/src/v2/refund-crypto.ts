@@ -2,7 +2,7 @@
 // lower-case hex characters — the 32 ASCII bytes of that string, not the 16 raw digest bytes.
 import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
 
-import { WechatPayError } from "./errors";
+import { WechatPayError } from "../shared/errors";
 
 function aesKey(apiKey: string): Buffer {
   if (!apiKey) throw new WechatPayError("BAD_KEY", "API key is empty");

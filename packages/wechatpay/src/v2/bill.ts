@@ -1,7 +1,7 @@
 // 下载交易账单 (downloadbill) text, parsed. WeChat (reference §12.1): a header row, detail rows whose every
 // field is prefixed with a backtick (so spreadsheets keep digits intact), then a summary header and one
 // summary row. Amounts are yuan strings; they become integer fen here, never through a float.
-import { WechatPayError } from "./errors";
+import { WechatPayError } from "../shared/errors";
 import { parseBeijingTime, yuanStringToFen } from "./fields";
 
 /** One detail row. Amounts in fen; strings exactly as in the bill (backtick removed). */

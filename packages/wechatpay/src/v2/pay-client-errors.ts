@@ -1,7 +1,8 @@
-// Errors the API clients throw. An ApiError means WeChat answered and said no; a TransportError means we
-// do not have a trustworthy answer (timeout, network, HTTP status, unparseable or wrongly signed reply).
-import { WechatPayError } from "./errors";
-import type { TPayApi, TRemedy } from "./remedies";
+// Errors the v2 API clients throw. An ApiError means WeChat answered and said no (TransportError, for no
+// trustworthy answer, is shared with v3: ../shared/errors).
+import { WechatPayError } from "../shared/errors";
+import type { TRemedy } from "../shared/remedy";
+import type { TPayApi } from "./remedies";
 import type { WireFields } from "./sign";
 
 export type TPayApiErrorInit = {
@@ -47,38 +48,5 @@ export class WechatPayApiError extends WechatPayError {
     if (init.errCode !== undefined) this.errCode = init.errCode;
     if (init.errCodeDes !== undefined) this.errCodeDes = init.errCodeDes;
     if (init.fields !== undefined) this.fields = init.fields;
-  }
-}
-
-export type TTransportErrorCode =
-  | "TIMEOUT"
-  | "NETWORK"
-  | "HTTP_STATUS"
-  | "RESPONSE_TOO_LARGE"
-  | "BAD_RESPONSE"
-  | "BAD_RESPONSE_SIGN"
-  | "RESPONSE_MISMATCH";
-
-export class WechatPayTransportError extends WechatPayError {
-  declare readonly code: TTransportErrorCode;
-  declare readonly remedy: TRemedy;
-  /** Path only: request URLs of the platform APIs carry secrets in the query string. */
-  readonly path: string;
-  readonly retryable: boolean;
-  readonly status?: number;
-
-  constructor(
-    code: TTransportErrorCode,
-    message: string,
-    opts: { path: string; remedy: TRemedy; retryable: boolean; status?: number; cause?: unknown },
-  ) {
-    super(code, message, {
-      remedy: opts.remedy,
-      details: { path: opts.path, status: opts.status },
-      cause: opts.cause,
-    });
-    this.path = opts.path;
-    this.retryable = opts.retryable;
-    if (opts.status !== undefined) this.status = opts.status;
   }
 }

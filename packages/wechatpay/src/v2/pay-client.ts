@@ -6,11 +6,11 @@ import { gunzipSync } from "node:zlib";
 
 import { parseBill } from "./bill";
 import type { TBill } from "./bill";
-import { WechatPayError } from "./errors";
+import { WechatPayError } from "../shared/errors";
 import { nonceStr } from "./fields";
 import { WechatPayApiError } from "./pay-client-errors";
-import { joinUrl, requestViaFetch, requestViaMtls, statusError } from "./pay-client-transport";
-import type { TFetch, THttpResult } from "./pay-client-transport";
+import { joinUrl, requestViaFetch, requestViaMtls, statusError } from "../shared/http";
+import type { TFetch, THttpResult } from "../shared/http";
 import { badInput, checkedText, unifiedOrderFields } from "./pay-client-unified-order";
 import type { TUnifiedOrderInput } from "./pay-client-unified-order";
 import {
@@ -26,9 +26,9 @@ import { isSignType, sign } from "./sign";
 import type { SignType, WireFields } from "./sign";
 import { buildXml } from "./xml";
 
-export { WechatPayApiError, WechatPayTransportError } from "./pay-client-errors";
-export type { TPayApiErrorInit, TTransportErrorCode } from "./pay-client-errors";
-export type { TFetch } from "./pay-client-transport";
+export { WechatPayApiError } from "./pay-client-errors";
+export type { TPayApiErrorInit } from "./pay-client-errors";
+export type { TFetch } from "../shared/http";
 export type { TTradeType, TUnifiedOrderInput, TWapSceneInfo } from "./pay-client-unified-order";
 
 export type TMerchantCert = {

@@ -8,11 +8,11 @@ import {
   createPayClient,
   nonceStr,
   sign,
-} from "../src/index";
-import type { PayClient, SignType, TPayClientConfig, TUnifiedOrderInput } from "../src/index";
-import { APP_ID, KEY, MCH_ID, MINI_APP_ID, OLD_KEY, OPENID, OTHER_KEY } from "./helpers/merchant";
-import { businessFail, envelope, returnFail, startPayServer, success } from "./helpers/wechat-pay-server";
-import type { TPayServer } from "./helpers/wechat-pay-server";
+} from "../../src/index";
+import type { PayClient, SignType, TPayClientConfig, TUnifiedOrderInput } from "../../src/index";
+import { APP_ID, KEY, MCH_ID, MINI_APP_ID, OLD_KEY, OPENID, OTHER_KEY } from "../helpers/merchant";
+import { businessFail, envelope, returnFail, startPayServer, success } from "../helpers/wechat-pay-server";
+import type { TPayServer } from "../helpers/wechat-pay-server";
 
 const NOW = new Date("2026-03-01T02:00:00Z"); // 10:00:00 in Beijing
 const TX_ID = "4200000215201811190261405420"; // 28 digits: more than a double can hold exactly

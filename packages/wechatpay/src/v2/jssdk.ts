@@ -2,7 +2,7 @@
 // ASCII order, raw values, url without "#…". Lower-case hex.
 import { createHash } from "node:crypto";
 
-import { WechatPayError } from "./errors";
+import { WechatPayError } from "../shared/errors";
 
 export type JsSdkSignatureInput = {
   jsapiTicket: string;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { canonicalString, sign, verifySign } from "../src/sign";
+import { canonicalString, sign, verifySign } from "../../src/v2/sign";
 import { vectors } from "./vectors";
 
 describe("sign: the official vectors", () => {

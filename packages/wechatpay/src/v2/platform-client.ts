@@ -1,10 +1,10 @@
 // WeChat platform APIs (reference §5.4–§5.6, §6, §7.1): access_token (classic and stable), jsapi_ticket,
 // web OAuth code exchange and the mini-program jscode2session. JSON over HTTPS with errcode/errmsg errors.
 // Secrets and tokens travel in query strings, so no error or message ever carries a URL's query.
-import { WechatPayError } from "./errors";
-import { joinUrl, requestViaFetch, statusError } from "./pay-client-transport";
-import type { TFetch } from "./pay-client-transport";
-import { WechatPayTransportError } from "./pay-client-errors";
+import { WechatPayError } from "../shared/errors";
+import { joinUrl, requestViaFetch, statusError } from "../shared/http";
+import type { TFetch } from "../shared/http";
+import { WechatPayTransportError } from "../shared/errors";
 
 export type TPlatformClientConfig = {
   /** https://api.weixin.qq.com in production. */

@@ -1,7 +1,7 @@
 // Field helpers for WeChat's formats: Beijing time, nonces, out_trade_no, body, mweb_url, yuan ↔ fen.
 import { randomBytes } from "node:crypto";
 
-import { WechatPayError } from "./errors";
+import { WechatPayError } from "../shared/errors";
 
 const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
 

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { sign, verifySign } from "../src/sign";
-import { buildXml, DEFAULT_MAX_XML_BYTES, parseXml, XmlError } from "../src/xml";
-import type { XmlErrorCode } from "../src/xml";
+import { sign, verifySign } from "../../src/v2/sign";
+import { buildXml, DEFAULT_MAX_XML_BYTES, parseXml, XmlError } from "../../src/v2/xml";
+import type { XmlErrorCode } from "../../src/v2/xml";
 import { vectors } from "./vectors";
 
 function rejection(raw: string | Uint8Array, opts?: { maxBytes?: number }): XmlErrorCode {

@@ -3,7 +3,7 @@
 // Here: parse safely, verify with the pinned sign type and current/previous keys, check appid and mch_id,
 // and map to a typed notification whose money and ids are exact. The amount comparison against the order
 // is the caller's (it knows the order).
-import { WechatPayError } from "./errors";
+import { WechatPayError } from "../shared/errors";
 import { parseBeijingTime, parseFen } from "./fields";
 import { decryptReqInfo } from "./refund-crypto";
 import { sign, verifySign } from "./sign";

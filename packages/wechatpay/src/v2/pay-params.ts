@@ -1,7 +1,7 @@
 // Client pay parameters: one signing function, three typed shapes (WeChat's "再次签名").
 // WeChat: paySign signs exactly appId, timeStamp, nonceStr, package, signType (case-sensitive names, appId with a
 // capital I, timeStamp with a capital S) plus "&key=API_KEY"; signType must equal the one used for unifiedorder.
-import { WechatPayError } from "./errors";
+import { WechatPayError } from "../shared/errors";
 import { nonceStr as randomNonce } from "./fields";
 import { isSignType, sign, verifySign } from "./sign";
 import type { SignType } from "./sign";

@@ -5,7 +5,7 @@ import https from "node:https";
 import type { SecureContext } from "node:tls";
 
 import { WechatPayError } from "./errors";
-import { WechatPayTransportError } from "./pay-client-errors";
+import { WechatPayTransportError } from "./errors";
 
 export type TFetch = typeof fetch;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { WechatPayError } from "../src/errors";
-import { decryptReqInfo, encryptReqInfo } from "../src/refund-crypto";
+import { WechatPayError } from "../../src/shared/errors";
+import { decryptReqInfo, encryptReqInfo } from "../../src/v2/refund-crypto";
 import { vectors } from "./vectors";
 
 describe("refund req_info (AES-256-ECB, key = md5(API key) lower hex)", () => {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { WechatPayError } from "../src/errors";
+import { WechatPayError } from "../../src/shared/errors";
 import {
   appendRedirectUrl,
   fenToYuanString,
@@ -13,7 +13,7 @@ import {
   parseBeijingTime,
   parseFen,
   yuanStringToFen,
-} from "../src/fields";
+} from "../../src/v2/fields";
 
 function code(fn: () => unknown): string {
   try {

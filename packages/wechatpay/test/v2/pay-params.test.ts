@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { WechatPayError } from "../src/errors";
-import { chooseWXPayParams, jsapiPayParams, miniPayParams, verifyPaySign } from "../src/pay-params";
-import { sign } from "../src/sign";
+import { WechatPayError } from "../../src/shared/errors";
+import { chooseWXPayParams, jsapiPayParams, miniPayParams, verifyPaySign } from "../../src/v2/pay-params";
+import { sign } from "../../src/v2/sign";
 import { vectors } from "./vectors";
 
 function inputFrom(v: (typeof vectors.paySign)[number]) {
