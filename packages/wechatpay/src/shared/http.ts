@@ -9,13 +9,21 @@ import { WechatPayTransportError } from "./errors";
 
 export type TFetch = typeof fetch;
 
-export type THttpResult = { status: number; bytes: Uint8Array; contentType: string };
+export type THttpResult = {
+  status: number;
+  bytes: Uint8Array;
+  contentType: string;
+  /** Every response header (fetch only; v3 verifies the Wechatpay-* ones). */
+  headers?: Headers;
+};
 
 export type THttpRequest = {
   url: string;
   method: "GET" | "POST";
   body?: string;
   contentType?: string;
+  /** Extra request headers (v3: Authorization, Accept, User-Agent, Wechatpay-Serial). */
+  headers?: Readonly<Record<string, string>>;
   timeoutMs: number;
   maxBytes: number;
 };
@@ -116,13 +124,18 @@ async function readCapped(res: Response, url: string, maxBytes: number): Promise
 export async function requestViaFetch(fetchImpl: TFetch, req: THttpRequest): Promise<THttpResult> {
   const signal = AbortSignal.timeout(checkTimeout(req.timeoutMs));
   try {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...req.headers };
     if (req.contentType !== undefined) headers["content-type"] = req.contentType;
     const init: RequestInit = { method: req.method, headers, signal, redirect: "error" };
     if (req.body !== undefined) init.body = req.body;
     const res = await fetchImpl(req.url, init);
     const bytes = await readCapped(res, req.url, req.maxBytes);
-    return { status: res.status, bytes, contentType: res.headers.get("content-type") ?? "" };
+    return {
+      status: res.status,
+      bytes,
+      contentType: res.headers.get("content-type") ?? "",
+      headers: res.headers,
+    };
   } catch (err) {
     throw transportFailure(err, signal, req.url, req.timeoutMs);
   }
