@@ -11,6 +11,7 @@ import { handleControl } from "./control/control-api";
 import { DEFAULT_DAILY_TOKEN_QUOTA } from "./defaults";
 import {
   BodyTooLargeError,
+  cookies,
   CORS_HEADERS,
   parseJsonObject,
   readBody,
@@ -20,8 +21,9 @@ import {
   sendXml,
 } from "./http/io";
 import { createNotifyEngine } from "./notify/notify-engine";
-import { adminPage } from "./pages/admin-page";
+import { adminBrowserUser, adminPage } from "./pages/admin-page";
 import { h5Cashier, h5CashierAct } from "./pages/h5-cashier";
+import { nativeScan, nativeScanAct } from "./pages/native-scan";
 import { oauthAuthorize } from "./pages/oauth-authorize";
 import { closeOrder } from "./pay/close-order";
 import { downloadBill } from "./pay/download-bill";
@@ -191,6 +193,9 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   if (path === "/connect/oauth2/authorize") return oauthAuthorize(ctx, req, res, url);
   if (path === "/pay/h5cashier" && method === "GET") return h5Cashier(ctx, req, res, url);
   if (path === "/pay/h5cashier/act" && method === "POST") return h5CashierAct(ctx, req, res);
+  if (path === "/pay/scan" && method === "GET") return nativeScan(ctx, req, res, url);
+  if (path === "/pay/scan/act" && method === "POST") return nativeScanAct(ctx, req, res);
+  if (path === "/__sim/admin/browser-user" && method === "POST") return adminBrowserUser(ctx, req, res);
   if (path === "/jsbridge.js") {
     const src = JSBRIDGE_SOURCE.replace("__SIM_ORIGIN__", ctx.config.publicUrl);
     return send(res, 200, src, "application/javascript; charset=utf-8", {
@@ -200,7 +205,11 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   }
   if ((path === "/" || path === "/__sim/admin") && method === "GET") {
     const refresh = Number(url.searchParams.get("refresh"));
-    return sendHtml(res, 200, adminPage(ctx, Number.isInteger(refresh) && refresh > 0 ? refresh : undefined));
+    return sendHtml(
+      res,
+      200,
+      adminPage(ctx, cookies(req), Number.isInteger(refresh) && refresh > 0 ? refresh : undefined),
+    );
   }
 
   if (path.startsWith("/__sim/")) {

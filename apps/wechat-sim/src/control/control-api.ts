@@ -6,6 +6,7 @@ import { certificateSerial } from "@wxpay/wechatpay/v3";
 
 import type { SimContext } from "../context";
 import { parseJsonObject } from "../http/io";
+import { lookupCodeUrl } from "../pay/code-url";
 import { findOrder } from "../pay/orders";
 import { settleRefund } from "../pay/refund";
 import { settlePayment } from "../pay/settle-payment";
@@ -105,6 +106,13 @@ const ZFaultInput = z
   .object({
     scope: z.object({ mchId: z.string().optional(), outTradeNo: z.string().optional() }).strict(),
     rule: ZFaultRule,
+  })
+  .strict();
+const ZScanInput = z
+  .object({
+    codeUrl: z.string(),
+    userId: z.string().optional(),
+    result: z.enum(["SUCCESS", "PAYERROR"]).optional(),
   })
   .strict();
 const ZAdvance = z.object({ ms: z.number().int().min(0) }).strict();
@@ -300,6 +308,26 @@ export function handleControl(
       const settled = settlePayment(ctx, order, v.result === "PAYERROR" ? "fail" : "ok", payer);
       if (!settled.ok) return { status: 409, body: { error: settled.reason, order: orderView(order) } };
       return { status: 200, body: { settled: settled.settled, order: orderView(order) } };
+    }
+    case "POST /__sim/scan": {
+      const p = parse(ZScanInput, raw);
+      if (!p.ok) return p.reply;
+      const found = lookupCodeUrl(ctx, p.value.codeUrl);
+      if (!found.ok)
+        return {
+          status: found.reason === "UNKNOWN" ? 404 : 409,
+          body: { error: found.reason, message: found.message },
+        };
+      const user = p.value.userId ? state.users.get(p.value.userId) : [...state.users.values()][0];
+      if (!user) return notFound(`unknown user ${p.value.userId ?? ""}`);
+      const settled = settlePayment(
+        ctx,
+        found.order,
+        p.value.result === "PAYERROR" ? "fail" : "ok",
+        openidFor(found.order.appId, user.userId),
+      );
+      if (!settled.ok) return { status: 409, body: { error: settled.reason, order: orderView(found.order) } };
+      return { status: 200, body: { settled: settled.settled, order: orderView(found.order) } };
     }
     case "GET /__sim/orders": {
       const list = [...state.orders.values()].filter(
