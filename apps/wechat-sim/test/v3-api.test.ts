@@ -1,7 +1,7 @@
 // The v3 endpoints' rules and WeChat's error bodies: field validation (PARAM_ERROR with a JSON pointer), the
 // merchant/app checks, re-entry, H5 and Native, query and close, partial refunds, bills with their SHA1, and one
 // store for both API versions. Requests are signed by the by-the-docs merchant (test/v3-by-the-docs.ts).
-import { createHash } from "node:crypto";
+import { createHash, createSign, generateKeyPairSync } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -11,7 +11,8 @@ import { parseBill } from "@wxpay/wechatpay";
 import { createSimControl, type SimControl } from "../src/control-client";
 import type { Simulator } from "../src/server";
 import { openidOf, outTradeNo, payClient, SANDBOX, startTestSim } from "./helpers";
-import { answerVerifies, byTheDocsClient, type V3Answer } from "./v3-by-the-docs";
+import { createWx } from "../src/wx-shim";
+import { answerVerifies, byTheDocsClient, MERCHANT, type V3Answer } from "./v3-by-the-docs";
 
 let sim: Simulator;
 let control: SimControl;
@@ -275,6 +276,39 @@ describe("H5 and Native", () => {
     expect((await query(no)).json).toMatchObject({
       trade_type: "NATIVE",
       payer: { openid: openidOf("bob") },
+    });
+  });
+});
+
+describe("paying a v3 JSAPI order in the mini-program (paySign is SHA256withRSA)", () => {
+  it("wx.requestPayment accepts a paySign made with the merchant key and refuses one made with another", async () => {
+    const no = outTradeNo();
+    const created = await client.post(
+      "/v3/pay/transactions/jsapi",
+      order(no, { appid: SANDBOX.miniAppId, payer: { openid: openidOf("bob", SANDBOX.miniAppId) } }),
+    );
+    const pkg = `prepay_id=${(created.json as { prepay_id: string }).prepay_id}`;
+    const timeStamp = String(nowSec());
+    const nonceStr = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
+    const paySign = (key: string) =>
+      createSign("RSA-SHA256")
+        .update(`${SANDBOX.miniAppId}\n${timeStamp}\n${nonceStr}\n${pkg}\n`)
+        .sign(key, "base64");
+    const wx = createWx({ simUrl: sim.url, appId: SANDBOX.miniAppId, userId: "bob" });
+    const params = { timeStamp, nonceStr, package: pkg, signType: "RSA" as const };
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
+      type: "pkcs8",
+      format: "pem",
+    });
+    await expect(wx.requestPayment({ ...params, paySign: paySign(other.toString()) })).rejects.toMatchObject({
+      errMsg: "requestPayment:fail 支付验证签名失败",
+    });
+    expect((await wx.requestPayment({ ...params, paySign: paySign(MERCHANT.privateKey) })).errMsg).toBe(
+      "requestPayment:ok",
+    );
+    expect((await query(no)).json).toMatchObject({
+      trade_state: "SUCCESS",
+      payer: { openid: openidOf("bob", SANDBOX.miniAppId) },
     });
   });
 });
