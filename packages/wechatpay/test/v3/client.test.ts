@@ -264,6 +264,24 @@ describe("WeChat's errors", () => {
     expect(e).toMatchObject({ code: "HTTP_STATUS", status: 502, remedy: "QUERY_ORDER", retryable: true });
   });
 
+  it("an answer larger than the configured limit is refused without reading it all", async () => {
+    server.route("POST", "/v3/pay/transactions/native", () => ({
+      kind: "json",
+      body: { code_url: "weixin://wxpay/bizpayurl?pr=" + "x".repeat(5000) },
+    }));
+    expect(await caught(client({ maxResponseBytes: 1024 }).nativePrepay(order))).toMatchObject({
+      code: "RESPONSE_TOO_LARGE",
+    });
+  });
+
+  it("a signed 200 whose body is not JSON is BAD_RESPONSE, and the order's outcome is unknown", async () => {
+    server.route("POST", "/v3/pay/transactions/native", () => ({ kind: "json", body: "not an object" }));
+    expect(await caught(client().nativePrepay(order))).toMatchObject({
+      code: "BAD_RESPONSE",
+      remedy: "QUERY_ORDER",
+    });
+  });
+
   it("a request signed with another key is refused by WeChat with SIGN_ERROR (fix config)", async () => {
     const e = await caught(
       client({ serialNo: "0000000000000000000000000000000000000001" }).nativePrepay(order),
