@@ -9,5 +9,6 @@ export * from "./models";
 export * from "./client";
 export * from "./notify";
 export * from "./pay-params";
+export * from "./merchant";
 export * from "../shared/errors";
 export * from "../shared/remedy";
