@@ -20,8 +20,8 @@ import { WechatPayError } from "../shared/errors";
 /** WeChat: the only signature scheme of API v3 ("WECHATPAY2-SHA256-RSA2048"). */
 export const AUTH_SCHEME = "WECHATPAY2-SHA256-RSA2048";
 
-/** Strict standard-alphabet base64 with padding (what WeChat and node emit). */
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Standard-alphabet base64 with padding (what WeChat and node emit); with length % 4 === 0 this is strict. */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export function isStrictBase64(s: string): boolean {
   return s.length > 0 && s.length % 4 === 0 && BASE64.test(s);
@@ -157,7 +157,7 @@ export function signSha256WithRsa(privateKey: KeyObject | string, message: Bytes
  */
 export function verifySha256WithRsa(
   publicKey: KeyObject | string,
-  message: Bytes,
+  message: Bytes | readonly Bytes[],
   signature: string,
 ): boolean {
   const key = publicKeyOf(publicKey);
@@ -166,7 +166,11 @@ export function verifySha256WithRsa(
   const bytes = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
   if (sig.length !== bytes) return false;
   try {
-    return createVerify("RSA-SHA256").update(toBuffer(message)).verify(key, sig);
+    const v = createVerify("RSA-SHA256");
+    // A message may come in parts (head, raw body, tail), hashed in order without being copied together.
+    if (Array.isArray(message)) for (const part of message as readonly Bytes[]) v.update(toBuffer(part));
+    else v.update(toBuffer(message as Bytes));
+    return v.verify(key, sig);
   } catch {
     return false;
   }

@@ -6,7 +6,6 @@ import type { KeyObject } from "node:crypto";
 
 import {
   AUTH_SCHEME,
-  buildResponseMessageBytes,
   certificateSerial,
   isSignatureProbe,
   loadPublicKey,
@@ -254,7 +253,7 @@ export class WechatpayVerifier {
         serial: serial as string,
       };
     }
-    const signed = buildResponseMessageBytes(timestamp as string, nonce as string, body);
+    const signed = [`${timestamp as string}\n${nonce as string}\n`, body, "\n"];
     if (!verifySha256WithRsa(found.key, signed, signature as string)) {
       return {
         ...fail("BAD_SIGNATURE", `signature does not verify with ${serial as string}`),
