@@ -16,6 +16,8 @@ export type TCertificateStoreOptions = {
   download?: () => Promise<TV3CertificatesResult>;
   /** An unknown serial triggers at most one download per this many ms (default 60 000): a forged serial cannot make us hammer WeChat. */
   minRefreshIntervalMs?: number;
+  /** Told after a download that brought new certificates, with the whole list (e.g. to cache the PEMs). */
+  onUpdate?: (certificates: TPlatformCertificate[]) => void;
   now?: () => number;
 };
 
@@ -74,6 +76,7 @@ export class CertificateStore implements KeySource {
         this.lastRefresh = this.time();
         if (r.kind === "none") return { ok: false, reason: "NO_PLATFORM_CERTIFICATES", message: r.message };
         const added = this.add(r.certificates);
+        if (added.length > 0) this.opts.onUpdate?.(this.list());
         return { ok: true, added, serials: this.serials() };
       })
       .finally(() => {

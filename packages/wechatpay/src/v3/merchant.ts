@@ -32,6 +32,8 @@ export type TV3MerchantConfig = {
    * e.g. from a cache — may be empty, then they are downloaded when first needed.
    */
   certificates?: readonly TPlatformCertificate[];
+  /** Told when a download brings new platform certificates (to cache them, e.g. in the database). */
+  onCertificates?: (certificates: TPlatformCertificate[]) => void;
 } & Pick<
   TV3ClientConfig,
   "baseUrl" | "fetch" | "timeoutMs" | "userAgent" | "maxResponseBytes" | "maxBillBytes"
@@ -69,6 +71,7 @@ export function createV3Merchant(config: TV3MerchantConfig): TV3Merchant {
       ? undefined
       : new CertificateStore(config.certificates ?? [], {
           download: () => client.downloadCertificates(config.apiV3Key),
+          ...(config.onCertificates ? { onUpdate: config.onCertificates } : {}),
         });
   const verifier = new WechatpayVerifier({
     ...(publicKey ? { publicKey } : {}),

@@ -99,12 +99,17 @@ describe("one merchant, three modes", () => {
 
   it("in certificate mode, the first notify from an unseen certificate downloads the list once and is accepted", async () => {
     downloads = 0;
-    const m = createV3Merchant(base());
+    const cached: string[][] = [];
+    const m = createV3Merchant({
+      ...base(),
+      onCertificates: (list) => cached.push(list.map((c) => c.serialNo)),
+    });
     expect(m.mode).toBe("certificate");
     expect(m.parsePayNotify(notify())).toMatchObject({ ok: false, rejection: { verify: "UNKNOWN_SERIAL" } });
     expect((await m.parsePayNotifyRefreshing(notify())).ok).toBe(true);
     expect((await m.parsePayNotifyRefreshing(notify())).ok).toBe(true);
     expect(downloads).toBe(1);
+    expect(cached).toEqual([[wechat.platformSerial]]);
     expect(m.encryptionKey()?.serial).toBe(wechat.platformSerial);
   });
 
