@@ -121,6 +121,10 @@ describe("payment notify (TRANSACTION.SUCCESS)", () => {
       amount: { total: 1999, payer_total: 1999, currency: "CNY", payer_currency: "CNY" },
     });
     await until(async () => (await control.notifies({ outTradeNo: no }))[0]?.status === "delivered");
+    // The admin page shows the delivery with its event and the key it named.
+    const admin = await (await fetch(`${sim.url}/__sim/admin`)).text();
+    expect(admin).toContain("TRANSACTION.SUCCESS");
+    expect(admin).toContain(SANDBOX.publicKeyId);
   });
 
   it("a flipped byte in the ciphertext or in its tag does not decrypt", async () => {
