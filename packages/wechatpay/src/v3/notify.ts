@@ -5,6 +5,7 @@
 import { AeadError, decryptAeadAesGcm } from "./crypto";
 import { toRefund, toTransaction } from "./models";
 import type { TV3Refund, TV3RefundStatus, TV3TradeState } from "./models";
+import { rawBytes } from "./verifier";
 import type { TSignedMessage, TVerifyFailureCode, WechatpayVerifier } from "./verifier";
 
 export type TV3NotifyConfig = {
@@ -111,10 +112,13 @@ type TOpened =
  * envelope, then decryption. Never throws.
  */
 export function openV3Notify(message: TSignedMessage, config: TV3NotifyConfig): TOpened {
-  const bytes = typeof message.body === "string" ? Buffer.from(message.body, "utf8") : message.body;
+  const bytes = rawBytes(message?.body);
+  // WeChat: verify the raw body — a parsed and re-serialised object never verifies (a common integration mistake).
+  if (bytes === undefined)
+    return reject("BAD_JSON", "no raw body: pass the bytes as received, not a parsed object");
   const max = config.maxBodyBytes ?? 64 * 1024;
   if (bytes.byteLength > max) return reject("BAD_JSON", `body is larger than ${max} bytes`);
-  const v = config.verifier.verify({ headers: message.headers, body: bytes });
+  const v = config.verifier.verify({ headers: message.headers ?? {}, body: bytes });
   if (!v.ok) {
     return reject("BAD_SIGN", v.message, {
       verify: v.code,

@@ -194,12 +194,15 @@ export class WechatpayVerifier {
    * Wechatpay-Serial, probes, then the signature over `timestamp\nnonce\nbody\n`. Never throws.
    */
   verify(message: TSignedMessage): TVerifyResult {
-    const body = typeof message.body === "string" ? Buffer.from(message.body, "utf8") : message.body;
+    const body = rawBytes(message?.body);
+    if (body === undefined)
+      return fail("BAD_SIGNATURE", "no raw body to verify (pass the bytes as received)");
+    const headers = message.headers ?? {};
     if (body.byteLength > this.maxBodyBytes) {
       return fail("BODY_TOO_LARGE", `body is larger than ${this.maxBodyBytes} bytes`);
     }
     const get = (name: string): string | undefined => {
-      const v = headerValue(message.headers, name);
+      const v = headerValue(headers, name);
       return v === undefined || v === "" || v.length > MAX_HEADER ? undefined : v;
     };
     const timestamp = get("Wechatpay-Timestamp");
@@ -215,7 +218,7 @@ export class WechatpayVerifier {
       if (v === undefined) return { ...fail("MISSING_HEADER", `${name} is missing`), header: name };
     }
     // WeChat and the official SDKs treat an absent Wechatpay-Signature-Type as WECHATPAY2-SHA256-RSA2048.
-    const type = headerValue(message.headers, "Wechatpay-Signature-Type");
+    const type = headerValue(headers, "Wechatpay-Signature-Type");
     if (type !== undefined && type !== "" && type !== AUTH_SCHEME) {
       return {
         ...fail("WRONG_ALGORITHM", `Wechatpay-Signature-Type ${type.slice(0, 64)} is not ${AUTH_SCHEME}`),
@@ -262,6 +265,12 @@ export class WechatpayVerifier {
     }
     return { ok: true, serial: serial as string, keyKind: found.kind, timestamp: ts, nonce: nonce as string };
   }
+}
+
+/** The body as bytes: a string is taken as its UTF-8 bytes; anything else (a parsed object) is refused. */
+export function rawBytes(body: unknown): Uint8Array | undefined {
+  if (typeof body === "string") return Buffer.from(body, "utf8");
+  return body instanceof Uint8Array ? body : undefined;
 }
 
 function fail(code: TVerifyFailureCode, message: string): TVerifyFailure {

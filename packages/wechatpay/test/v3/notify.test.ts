@@ -202,6 +202,15 @@ describe("a notify that must not be believed", () => {
     }
   });
 
+  it("handed over already parsed (an object, not the raw bytes), is refused with a hint, not a throw", () => {
+    const n = delivered("TRANSACTION.SUCCESS", paid);
+    const parsed = { headers: n.headers, body: JSON.parse(n.body) as unknown as string };
+    expect(parseV3PayNotify(parsed, config)).toMatchObject({
+      ok: false,
+      rejection: { code: "BAD_JSON", message: expect.stringContaining("raw body") },
+    });
+  });
+
   it("larger than the limit, is refused before verification", () => {
     const body = " ".repeat(70 * 1024);
     expect(
