@@ -215,3 +215,27 @@ describe("GET /v3/certificates", () => {
     },
   );
 });
+
+describe("the signature clock", () => {
+  it("with signatureClock real (the running simulator's default), a shop on the machine's clock stays valid after a test moves the simulator's clock", async () => {
+    const running = await startTestSim({ timeScale: 0, rules: { signatureClock: "real" } });
+    try {
+      running.clock.advance(10 * 60 * 1000);
+      const realNow = () => Math.floor(Date.now() / 1000);
+      const shop = byTheDocsClient(running.url, realNow);
+      const r = await shop.get(`/v3/pay/transactions/out-trade-no/${outTradeNo()}?mchid=${SANDBOX.mchId}`);
+      expect(r.status).toBe(404);
+      expect(answerVerifies(r, realNow())).toBe(true);
+      // The same request stamped with the simulator's (moved) clock is stale for it.
+      const simStamped = await shop.get(
+        `/v3/pay/transactions/out-trade-no/${outTradeNo()}?mchid=${SANDBOX.mchId}`,
+        {
+          timestamp: Math.floor(running.clock.now() / 1000),
+        },
+      );
+      expect(simStamped.status).toBe(401);
+    } finally {
+      await running.close();
+    }
+  });
+});

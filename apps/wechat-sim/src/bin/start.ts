@@ -11,6 +11,7 @@ const sim = await startSimulator({
   timeScale: env.SIM_TIME_SCALE,
   dailyTokenQuota: env.SIM_DAILY_TOKEN_QUOTA,
   signProbeRate: env.SIM_SIGN_PROBE_RATE,
+  rules: { signatureClock: env.SIM_SIGNATURE_CLOCK },
 });
 
 console.log(`wechat-sim listening on ${sim.url} (public ${sim.publicUrl}, time scale ${sim.clock.timeScale})
