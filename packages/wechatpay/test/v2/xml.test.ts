@@ -72,6 +72,13 @@ describe("parseXml on WeChat's own messages", () => {
   });
 });
 
+// CPU time of this process, not wall time: the bound is on the parser's work, which neighbours on a shared
+// host cannot inflate.
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
 describe("parseXml under hostile input: each a typed XmlError, quickly", () => {
   const cases: [string, string | Uint8Array, XmlErrorCode][] = [
     [
@@ -162,18 +169,18 @@ describe("parseXml under hostile input: each a typed XmlError, quickly", () => {
   it("deep nesting under the cap is rejected at the first child, in well under 50 ms", () => {
     const depth = 6000;
     const deep = "<xml>" + "<a>".repeat(depth) + "</a>".repeat(depth) + "</xml>";
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     expect(rejection(deep)).toBe("XML_NESTED");
-    expect(performance.now() - t0).toBeLessThan(50);
+    expect(cpuMsSince(t0)).toBeLessThan(50);
   });
 
   it("a cap-sized body of entity references or many fields parses or fails in well under 100 ms", () => {
     const refs = "<xml><a>" + "&#x4e2d;".repeat(Math.floor((DEFAULT_MAX_XML_BYTES - 30) / 8)) + "</a></xml>";
     const many = "<xml>" + Array.from({ length: 4000 }, (_, i) => `<f${i}>1</f${i}>`).join("") + "</xml>";
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     expect(parseXml(refs).a).toHaveLength(Math.floor((DEFAULT_MAX_XML_BYTES - 30) / 8));
     expect(Object.keys(parseXml(many))).toHaveLength(4000);
-    expect(performance.now() - t0).toBeLessThan(100);
+    expect(cpuMsSince(t0)).toBeLessThan(100);
   });
 
   it("never touches Object.prototype", () => {
