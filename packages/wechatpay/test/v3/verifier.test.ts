@@ -45,6 +45,28 @@ describe("the Go SDK's notify vector, verified by certificate serial at its fixe
     expect(at(clock + 301).verify(message)).toMatchObject({ ok: false, code: "STALE_TIMESTAMP" });
   });
 
+  it("go_verify_with_platform_certificate: each of the Go test's error cases is a typed failure", () => {
+    const v = vector("signature_verification", "go_verify_with_platform_certificate");
+    const cert = platformCertificate(ref(str(v.inputs, "certificate")));
+    const goVerifier = new WechatpayVerifier({ certificates: [cert], now: () => NOW });
+    const headers = {
+      "Wechatpay-Timestamp": String(NOW),
+      "Wechatpay-Nonce": "n",
+      "Wechatpay-Serial": "F5765756002FDD77",
+      "Wechatpay-Signature": str(v.inputs, "signature"),
+    };
+    const check = (change: Record<string, string>, body: string) =>
+      goVerifier.verify({ headers: { ...headers, ...change }, body });
+    expect(check({ "Wechatpay-Serial": "" }, "x")).toMatchObject({ code: "MISSING_HEADER" });
+    expect(check({ "Wechatpay-Signature": "" }, "x")).toMatchObject({ code: "MISSING_HEADER" });
+    expect(check({ "Wechatpay-Signature": "invalid base64 signature" }, "x")).toMatchObject({
+      code: "BAD_SIGNATURE",
+    });
+    expect(check({ "Wechatpay-Serial": "0000000000000001" }, "x")).toMatchObject({ code: "UNKNOWN_SERIAL" });
+    // The signature covers "source", not our 3-line message: it must not verify as an answer to anything.
+    expect(check({}, "")).toMatchObject({ code: "BAD_SIGNATURE" });
+  });
+
   it("go_verify_with_wechatpay_public_key: a header naming another key id is refused before the signature", () => {
     const r = publicKeyOnly.verify({
       headers: signedHeaders(
