@@ -58,6 +58,15 @@ export function v3MiniProgramPayParams(i: TV3PaySignInput): TV3MiniPayParams {
   return rest;
 }
 
+/** For wx.chooseWXPay (JS-SDK): lower-case `timestamp`, no appId (wx.config carries it); the signature is the same. */
+export type TV3ChooseWXPayParams = Omit<TV3JsapiPayParams, "appId" | "timeStamp"> & { timestamp: string };
+
+/** WeChat JS-SDK: "所有使用timestamp字段均为小写", while the signed message still uses the appId and timeStamp. */
+export function v3ChooseWXPayParams(i: TV3PaySignInput): TV3ChooseWXPayParams {
+  const { appId: _appId, timeStamp, ...rest } = v3JsapiPayParams(i);
+  return { timestamp: timeStamp, ...rest };
+}
+
 /** H5: navigate to h5_url with redirect_url appended (WeChat: h5_url is valid for 5 minutes). */
 export function v3H5PayUrl(h5Url: string, redirectUrl: string): string {
   return h5UrlWithRedirect(h5Url, redirectUrl);

@@ -246,7 +246,12 @@ export class WechatpayVerifier {
     if (!found) {
       const s = (serial as string).slice(0, 128);
       return {
-        ...fail("UNKNOWN_SERIAL", `no WeChat Pay public key or platform certificate with serial ${s}`),
+        ...fail(
+          "UNKNOWN_SERIAL",
+          s.startsWith("PUB_KEY_ID_")
+            ? `signed with WeChat Pay public key ${s}, which is not configured (a merchant switching to the public key needs it)`
+            : `no WeChat Pay public key or platform certificate with serial ${s}`,
+        ),
         serial: s,
       };
     }

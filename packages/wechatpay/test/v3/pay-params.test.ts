@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   h5UrlWithRedirect,
   loadPublicKey,
+  v3ChooseWXPayParams,
   v3H5PayUrl,
   v3JsapiPayParams,
   v3MiniProgramPayParams,
@@ -45,6 +46,25 @@ describe("JSAPI and mini-program pay parameters (signType RSA)", () => {
     expect(p.timeStamp).toMatch(/^\d{10}$/);
     const message = v3PaySignMessage("wx2421b1c4370ec43b", p.timeStamp, p.nonceStr, p.package);
     expect(verifySha256WithRsa(loadPublicKey(merchant.certificatePem), message, p.paySign)).toBe(true);
+  });
+
+  it("wx.chooseWXPay gets a lower-case timestamp and the same paySign as getBrandWCPayRequest", () => {
+    const input = {
+      appId: "wx2421b1c4370ec43b",
+      prepayId: "wx2",
+      privateKey: merchant.privateKeyPem,
+      timeStamp: "1554208460",
+      nonceStr: "593BEC0C930BF1AFEB40B4A08C8FB242",
+    };
+    const bridge = v3JsapiPayParams(input);
+    const sdk = v3ChooseWXPayParams(input);
+    expect(sdk).toEqual({
+      timestamp: "1554208460",
+      nonceStr: bridge.nonceStr,
+      package: "prepay_id=wx2",
+      signType: "RSA",
+      paySign: bridge.paySign,
+    });
   });
 
   it("a millisecond timestamp is refused", () => {

@@ -134,6 +134,15 @@ describe("choosing the key by Wechatpay-Serial", () => {
     expect(r.ok ? "" : r.message).toContain(wechat.platformSerial);
   });
 
+  it("a certificate merchant receiving a public-key signature (the switch-over began) is told which key to add", () => {
+    const r = certificateOnly.verify({
+      headers: signedHeaders(body, signers.publicKey, { timestamp: NOW }),
+      body,
+    });
+    expect(r).toMatchObject({ ok: false, code: "UNKNOWN_SERIAL", serial: PUB_KEY_ID });
+    expect(r.ok ? "" : r.message).toMatch(/public key PUB_KEY_ID_\w+, which is not configured/);
+  });
+
   it("a certificate serial is matched whatever its hex case", () => {
     const lower = { ...signers.platform, serial: wechat.platformSerial.toLowerCase() };
     expect(certificateOnly.verify({ headers: signedHeaders(body, lower, { timestamp: NOW }), body }).ok).toBe(
