@@ -3,7 +3,16 @@
 import type { Page } from "@playwright/test";
 import { devices, expect, test } from "@playwright/test";
 
-import { buyNow, expectResultStatus, keepScreenshot, simTradesFor, WECHAT_ANDROID_UA } from "./support";
+import {
+  buyNow,
+  expectResultStatus,
+  keepScreenshot,
+  oauthRoundTrip,
+  sim,
+  simTradesFor,
+  useWechatUser,
+  WECHAT_ANDROID_UA,
+} from "./support";
 
 test.use({ userAgent: WECHAT_ANDROID_UA });
 
@@ -18,20 +27,20 @@ async function expectSdkReady(page: Page): Promise<void> {
   expect(calls.map((c) => c.name)).toContain("preVerifyJSAPI");
 }
 
-/** The first pay page in WeChat sends the shopper through OAuth; the simulator asks which test user it is. */
-async function passOAuth(page: Page, orderId: string, userId = "alice"): Promise<void> {
-  const user = page.getByTestId(`choose-user-${userId}`);
-  await expect(user).toBeVisible();
-  await user.click();
+/**
+ * The first pay page in WeChat sends the shopper through snsapi_base OAuth, which WeChat (and the simulator)
+ * answers with an immediate redirect back to the page: the shopper sees nothing.
+ */
+async function passOAuth(page: Page, orderId: string, roundTrip: Promise<void>): Promise<void> {
+  await roundTrip;
   await page.waitForURL(new RegExp(`/orders/${orderId}$`));
 }
 
 test("OAuth round trip, wx.config accepted, chooseWXPay: PAID", async ({ page }) => {
+  const oauth = oauthRoundTrip(page);
   const orderId = await buyNow(page);
-  // No openid in the session yet: snsapi_base OAuth, which comes back to this very page.
-  await expect(page.getByTestId("choose-user-alice")).toBeVisible();
-  await keepScreenshot(page, "sim-oauth-chooser");
-  await passOAuth(page, orderId);
+  // No openid in the session yet: snsapi_base OAuth, which comes back to this very page at once.
+  await passOAuth(page, orderId, oauth);
   await expectSdkReady(page);
   await keepScreenshot(page, "pay-page-wechat");
 
@@ -47,11 +56,30 @@ test("OAuth round trip, wx.config accepted, chooseWXPay: PAID", async ({ page })
   const [trade] = await simTradesFor(orderId);
   expect(trade?.tradeType).toBe("JSAPI");
   expect(trade?.tradeState).toBe("SUCCESS");
+  // The simulator's default WeChat user for a browser is its first test user.
+  const [alice] = (await sim.users()).filter((u) => u.userId === "alice");
+  expect(trade?.openid).toBe(alice?.openids[trade?.appId ?? ""]);
+});
+
+test("the browser's WeChat user is the one the simulator remembers: bob pays as bob", async ({ page }) => {
+  await useWechatUser(page, "bob");
+  const oauth = oauthRoundTrip(page);
+  const orderId = await buyNow(page);
+  await passOAuth(page, orderId, oauth);
+  await expectSdkReady(page);
+  await page.getByTestId("pay-button").click();
+  await page.getByTestId("wxsim-pay").click();
+  await page.waitForURL(`**/orders/${orderId}/result`);
+  await expectResultStatus(page, "PAID");
+  const [trade] = await simTradesFor(orderId);
+  const [bob] = (await sim.users()).filter((u) => u.userId === "bob");
+  expect(trade?.openid).toBe(bob?.openids[trade?.appId ?? ""]);
 });
 
 test("cancel in WeChat's pay sheet: the order is still waiting for payment", async ({ page }) => {
+  const oauth = oauthRoundTrip(page);
   const orderId = await buyNow(page);
-  await passOAuth(page, orderId);
+  await passOAuth(page, orderId, oauth);
   await expectSdkReady(page);
   await page.getByTestId("pay-button").click();
   await page.getByTestId("wxsim-cancel").click();
@@ -76,8 +104,9 @@ test("started in H5, finished in WeChat: paid once, PAID once", async ({ page, b
 
   // The same shopper finishes inside WeChat.
   await page.context().addCookies(await mobile.cookies());
+  const oauth = oauthRoundTrip(page);
   await page.goto(`/orders/${orderId}`);
-  await passOAuth(page, orderId);
+  await passOAuth(page, orderId, oauth);
   await expectSdkReady(page);
   await page.getByTestId("pay-button").click();
   await page.getByTestId("wxsim-pay").click();

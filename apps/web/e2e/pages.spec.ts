@@ -2,7 +2,7 @@
 // developer's "as WeChat" mode.
 import { devices, expect, test } from "@playwright/test";
 
-import { buyNow, expectResultStatus, keepScreenshot } from "./support";
+import { buyNow, expectResultStatus, keepScreenshot, oauthRoundTrip, useWechatUser } from "./support";
 
 test("my orders lists this browser's orders, newest first, with their status", async ({ page }) => {
   const first = await buyNow(page);
@@ -75,15 +75,21 @@ test("dev 'as WeChat' mode: a desktop browser loads the simulator's bridge and p
   const page = await desktop.newPage();
   await page.goto("/dev/as-wechat?on=1&to=/");
   await expect(page.getByTestId("as-wechat-banner")).toBeVisible();
+  // The simulator remembers which test user this browser is in WeChat (its admin page sets it).
+  await useWechatUser(page, "bob");
+  const oauth = oauthRoundTrip(page);
   const orderId = await buyNow(page);
-  // Silent OAuth against the simulator, which asks which test user this browser is.
-  await expect(page.getByTestId("choose-user-bob")).toBeVisible();
-  await page.getByTestId("choose-user-bob").click();
+  // Silent OAuth against the simulator: an immediate redirect back, as WeChat does for snsapi_base.
+  await oauth;
   await page.waitForURL(new RegExp(`/orders/${orderId}$`));
-  expect(
-    await page.evaluate(() => Boolean((window as unknown as { WeixinJSBridge?: unknown }).WeixinJSBridge)),
-  ).toBe(true);
   await expect(page.getByTestId("pay-panel")).toHaveAttribute("data-phase", "idle");
+  await expect
+    .poll(() =>
+      page
+        .evaluate(() => Boolean((window as unknown as { WeixinJSBridge?: unknown }).WeixinJSBridge))
+        .catch(() => false),
+    )
+    .toBe(true);
   await page.getByTestId("pay-button").click();
   await page.getByTestId("wxsim-pay").click();
   await page.waitForURL(`**/orders/${orderId}/result`);

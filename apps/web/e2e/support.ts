@@ -65,3 +65,24 @@ export async function letMwebUrlExpire(orderId: string): Promise<void> {
   }
   await sim.advanceClock(6 * 60_000);
 }
+
+/**
+ * Which test user this browser is inside WeChat. WeChat asks nothing on snsapi_base, so the simulator decides: it
+ * remembers the choice made on its admin page (a cookie on its own origin), else it is the first test user.
+ */
+export async function useWechatUser(page: Page, userId: string): Promise<void> {
+  await page.goto(`${SIM_URL}/__sim/admin`);
+  await page.getByTestId("browser-user").selectOption(userId);
+  await page.getByTestId("browser-user-save").click();
+  await expect(page.getByTestId("browser-user")).toHaveValue(userId);
+}
+
+/**
+ * Resolves once the shop's OAuth callback has answered: the snsapi_base round trip (shop → WeChat → shop) is on its
+ * way back. Start it before the navigation that triggers OAuth: WeChat answers at once, and the redirects are one
+ * navigation, so until it commits the browser still shows the page that started it (check the page with web-first
+ * assertions, which wait through that).
+ */
+export async function oauthRoundTrip(page: Page): Promise<void> {
+  await page.waitForResponse((r) => new URL(r.url()).pathname === "/api/wechat/oauth/callback");
+}

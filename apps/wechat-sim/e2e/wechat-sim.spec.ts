@@ -102,10 +102,35 @@ test.describe("H5 cashier (mobile browser)", () => {
   });
 });
 
+test.describe("Native scan page (the WeChat app after 扫一扫)", () => {
+  test("a code_url opened on the scan page is paid by the chosen test user", async ({ page }) => {
+    await offline(page);
+    const no = outTradeNo();
+    const r = await pay().unifiedOrder({
+      tradeType: "NATIVE",
+      outTradeNo: no,
+      body: "扫码-浏览器测试",
+      totalFeeFen: 1200,
+      notifyUrl: `${shop.origin}/notify`,
+      spbillCreateIp: "127.0.0.1",
+      productId: "sku-1",
+    });
+    if (r.tradeType !== "NATIVE") throw new Error("expected NATIVE");
+    await page.goto(`${sim.url}/pay/scan?code_url=${encodeURIComponent(r.codeUrl)}`);
+    await expect(page.getByTestId("scan-amount")).toHaveText("¥12.00");
+    await page.getByTestId("scan-user").selectOption("bob");
+    await page.getByTestId("scan-pay").click();
+    await expect(page.getByTestId("scan-result")).toHaveAttribute("data-result", "ok");
+    const q = await pay().orderQuery({ outTradeNo: no });
+    expect(q.tradeState).toBe("SUCCESS");
+    if (q.tradeState === "SUCCESS") expect(q.openid).toBe(openidFor(SANDBOX.officialAppId, "bob"));
+  });
+});
+
 test.describe("inside WeChat", () => {
   test.use({ userAgent: WECHAT_ANDROID_UA });
 
-  test("the OAuth page: pick a test user, get redirected with a code for that user's openid", async ({
+  test("the OAuth page: snsapi_base redirects at once with a code for the browser's WeChat user", async ({
     page,
   }) => {
     await offline(page);
@@ -118,7 +143,7 @@ test.describe("inside WeChat", () => {
         state: "st8",
       }),
     );
-    await page.getByTestId("choose-user-alice").click();
+    // WeChat asks nothing for the base scope; the browser is the first test user unless the admin page says otherwise.
     await expect(page.locator("#state")).toHaveText("st8");
     const code = (await page.locator("#code").textContent()) ?? "";
     const token = await platform.oauthAccessToken({
@@ -127,6 +152,27 @@ test.describe("inside WeChat", () => {
       code,
     });
     expect(token.openid).toBe(openidFor(SANDBOX.officialAppId, "alice"));
+
+    // The admin page says which test user this browser is; the next authorisation is for that user.
+    await page.goto(`${sim.url}/__sim/admin`);
+    await page.getByTestId("browser-user").selectOption("bob");
+    await page.getByTestId("browser-user-save").click();
+    await expect(page.getByTestId("browser-user")).toHaveValue("bob");
+    await page.goto(
+      platform.oauthAuthorizeUrl({
+        appId: SANDBOX.officialAppId,
+        redirectUri: `${shop.origin}/cb`,
+        scope: "snsapi_base",
+        state: "st9",
+      }),
+    );
+    await expect(page.locator("#state")).toHaveText("st9");
+    const bobs = await platform.oauthAccessToken({
+      appId: SANDBOX.officialAppId,
+      secret: SANDBOX.officialSecret,
+      code: (await page.locator("#code").textContent()) ?? "",
+    });
+    expect(bobs.openid).toBe(openidFor(SANDBOX.officialAppId, "bob"));
   });
 
   async function jsapiPage(page: Page, opts: { badSignature?: boolean } = {}) {

@@ -25,6 +25,14 @@ export type SimConfig = {
   minRealNotifyDeadlineMs: number;
   /** How long a reorder rule holds notifies before releasing them newest first. Simulated milliseconds. */
   reorderWindowMs: number;
+  /**
+   * v3: the clock that stamps answers and notifies (Wechatpay-Timestamp) and that request timestamps must be
+   * within 5 minutes of. `simulated` (default) follows the simulator's clock, so a merchant under test reads the
+   * same clock; `real` uses the machine's, for a shop that keeps its own time while tests move the simulator's.
+   */
+  signatureClock: "simulated" | "real";
+  /** v3: the chance that a notify delivery carries a WECHATPAY/SIGNTEST/ probe, for merchants made from now on. */
+  signProbeRate: number;
 };
 
 export type Log = (line: string) => void;

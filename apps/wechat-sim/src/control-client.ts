@@ -1,8 +1,30 @@
 // A typed client for the simulator's control API, for other packages' tests and tools.
-import type { TNotifyJobView, TOrderView, TRefundView, TUserView } from "./control/views";
+import type { TNotifyJobView, TOrderView, TRefundView, TSigningView, TUserView } from "./control/views";
 import type { FaultRule } from "./state";
 
-export type { TNotifyJobView, TNotifyAttemptView, TOrderView, TRefundView, TUserView } from "./control/views";
+export type {
+  TNotifyJobView,
+  TNotifyAttemptView,
+  TOrderView,
+  TRefundView,
+  TSigningView,
+  TUserView,
+} from "./control/views";
+
+/** How WeChat signs a merchant's v3 answers and notifies (see the README, "API v3 signing modes"). */
+export type TSigningInput = {
+  /** Default: the sandbox merchant. */
+  mchId?: string;
+  mode?: "public-key" | "certificate" | "switching";
+  /** Switching mode: the share of notifies signed with the public key (0–1, spread evenly; default 0.5). */
+  publicKeyShare?: number;
+  /** Chance (0–1) that a notify delivery is a WECHATPAY/SIGNTEST/ probe. */
+  signProbeRate?: number;
+  /** The next N notify deliveries are probes (deterministic). */
+  probeNotifies?: number;
+  /** The next N signed answers are probes (deterministic). */
+  probeResponses?: number;
+};
 
 export class SimControlError extends Error {
   constructor(
@@ -67,7 +89,16 @@ export function createSimControl(simUrl: string, opts: { fetch?: typeof fetch } 
       h5Domains?: string[];
       tradeTypes?: ("JSAPI" | "NATIVE" | "APP" | "MWEB")[];
       refundNotifyUrl?: string;
+      /** API v3: the merchant's APIv3 key (32 bytes), certificate (its serial is read from it) or serial. */
+      apiV3Key?: string;
+      mchCertPem?: string;
+      mchSerial?: string;
+      signingMode?: "public-key" | "certificate" | "switching";
     }) => call<unknown>("POST", "/__sim/merchants", input),
+    /** API v3: how WeChat signs for a merchant now (default: the sandbox merchant). */
+    signing: (mchId?: string) => call<TSigningView>("GET", `/__sim/merchants/signing${qs({ mchId })}`),
+    /** API v3: switch signing mode, probes, switching share — effective on the next answer and notify delivery. */
+    setSigning: (input: TSigningInput) => call<TSigningView>("POST", "/__sim/merchants/signing", input),
     upsertApp: (input: {
       appId: string;
       secret?: string;
@@ -96,6 +127,9 @@ export function createSimControl(simUrl: string, opts: { fetch?: typeof fetch } 
       call<TRefundView[]>("GET", `/__sim/refunds${qs(filter)}`),
     settleRefund: (input: { refundId?: string; outRefundNo?: string }) =>
       call<TRefundView>("POST", "/__sim/refunds/settle", input),
+    /** Pays a Native order as a user who scanned its code_url (default: the first test user). */
+    scan: (input: { codeUrl: string; userId?: string; result?: "SUCCESS" | "PAYERROR" }) =>
+      call<{ settled: "now" | "later" | "nothing"; order: TOrderView }>("POST", "/__sim/scan", input),
     notifies: (filter: { mchId?: string; outTradeNo?: string; kind?: "pay" | "refund" } = {}) =>
       call<TNotifyJobView[]>("GET", `/__sim/notifies${qs(filter)}`),
     faults: () => call<TFault[]>("GET", "/__sim/faults"),

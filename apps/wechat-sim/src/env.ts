@@ -7,6 +7,9 @@ const ZSimEnv = z.object({
   SIM_PUBLIC_URL: z.string().url().optional(),
   SIM_TIME_SCALE: z.coerce.number().min(0).default(1),
   SIM_DAILY_TOKEN_QUOTA: z.coerce.number().int().positive().optional(),
+  SIM_SIGN_PROBE_RATE: z.coerce.number().min(0).max(1).default(0),
+  // The running simulator serves shops that read the machine's clock, even after a test moves the simulator's.
+  SIM_SIGNATURE_CLOCK: z.enum(["real", "simulated"]).default("real"),
 });
 
 export type TSimEnv = z.infer<typeof ZSimEnv>;
@@ -19,6 +22,8 @@ export function readSimEnv(env: NodeJS.ProcessEnv = process.env): TSimEnv {
     SIM_PUBLIC_URL: blankToUndefined(env.SIM_PUBLIC_URL),
     SIM_TIME_SCALE: blankToUndefined(env.SIM_TIME_SCALE),
     SIM_DAILY_TOKEN_QUOTA: blankToUndefined(env.SIM_DAILY_TOKEN_QUOTA),
+    SIM_SIGN_PROBE_RATE: blankToUndefined(env.SIM_SIGN_PROBE_RATE),
+    SIM_SIGNATURE_CLOCK: blankToUndefined(env.SIM_SIGNATURE_CLOCK),
   });
   if (!r.success) {
     throw new Error(

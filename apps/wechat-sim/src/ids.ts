@@ -52,3 +52,8 @@ export function newSessionKey(): string {
 export function newNonce(): string {
   return randomBytes(16).toString("hex");
 }
+
+/** Like `weixin://wxpay/bizpayurl?pr=NwY5Mz9`: seven characters naming the prepay session (NATIVE's code_url). */
+export function newCodeUrl(prepayId: string): string {
+  return `weixin://wxpay/bizpayurl?pr=${prepayId.slice(-7)}`;
+}

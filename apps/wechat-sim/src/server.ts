@@ -11,6 +11,7 @@ import { handleControl } from "./control/control-api";
 import { DEFAULT_DAILY_TOKEN_QUOTA } from "./defaults";
 import {
   BodyTooLargeError,
+  cookies,
   CORS_HEADERS,
   parseJsonObject,
   readBody,
@@ -20,8 +21,9 @@ import {
   sendXml,
 } from "./http/io";
 import { createNotifyEngine } from "./notify/notify-engine";
-import { adminPage } from "./pages/admin-page";
+import { adminBrowserUser, adminPage } from "./pages/admin-page";
 import { h5Cashier, h5CashierAct } from "./pages/h5-cashier";
+import { nativeScan, nativeScanAct } from "./pages/native-scan";
 import { oauthAuthorize } from "./pages/oauth-authorize";
 import { closeOrder } from "./pay/close-order";
 import { downloadBill } from "./pay/download-bill";
@@ -37,6 +39,7 @@ import { oauthAccessToken } from "./platform/oauth-access-token";
 import { err, type PlatformReply } from "./platform/platform-reply";
 import { stableToken } from "./platform/stable-token";
 import { createState, type SimState } from "./state";
+import { handleV3 } from "./v3/router";
 import { wxLogin, wxRequestPayment } from "./wx/wx-api";
 
 export type SimulatorOptions = {
@@ -54,8 +57,13 @@ export type SimulatorOptions = {
   startTime?: number;
   /** Line logger; false silences. Default: console.log with a prefix. */
   log?: Log | false;
+  /**
+   * v3: the chance (0–1) that a notify delivery carries a WECHATPAY/SIGNTEST/ probe signature, as WeChat sends
+   * now and then. Default 0 (tests set probes deterministically through the control API).
+   */
+  signProbeRate?: number;
   /** Overrides of the timing rules (see SimConfig). */
-  rules?: Partial<Omit<SimConfig, "publicUrl" | "timeScale" | "dailyTokenQuota">>;
+  rules?: Partial<Omit<SimConfig, "publicUrl" | "timeScale" | "dailyTokenQuota" | "signProbeRate">>;
 };
 
 export type Simulator = {
@@ -89,7 +97,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const log: Log =
     opts.log === false ? () => {} : (opts.log ?? ((line) => console.log(`[wechat-sim] ${line}`)));
   const clock = createClock({ timeScale: opts.timeScale ?? 1, start: opts.startTime });
-  const state = createState({ now: clock.now });
+  const state = createState({ now: clock.now, signProbeRate: opts.signProbeRate ?? 0 });
   const config: SimConfig = {
     publicUrl: "",
     timeScale: clock.timeScale,
@@ -102,6 +110,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     notifyDeadlineMs: 5000,
     minRealNotifyDeadlineMs: 250,
     reorderWindowMs: 2000,
+    signatureClock: "simulated",
+    signProbeRate: opts.signProbeRate ?? 0,
     ...opts.rules,
   };
   const notify = createNotifyEngine({ state, clock, config, log });
@@ -158,6 +168,8 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   }
   const path = url.pathname;
 
+  if (path.startsWith("/v3/")) return handleV3(ctx, req, res, url);
+
   const pay = PAY_ROUTES[path];
   if (pay) {
     let raw: Buffer;
@@ -181,6 +193,9 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   if (path === "/connect/oauth2/authorize") return oauthAuthorize(ctx, req, res, url);
   if (path === "/pay/h5cashier" && method === "GET") return h5Cashier(ctx, req, res, url);
   if (path === "/pay/h5cashier/act" && method === "POST") return h5CashierAct(ctx, req, res);
+  if (path === "/pay/scan" && method === "GET") return nativeScan(ctx, req, res, url);
+  if (path === "/pay/scan/act" && method === "POST") return nativeScanAct(ctx, req, res);
+  if (path === "/__sim/admin/browser-user" && method === "POST") return adminBrowserUser(ctx, req, res);
   if (path === "/jsbridge.js") {
     const src = JSBRIDGE_SOURCE.replace("__SIM_ORIGIN__", ctx.config.publicUrl);
     return send(res, 200, src, "application/javascript; charset=utf-8", {
@@ -190,7 +205,11 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   }
   if ((path === "/" || path === "/__sim/admin") && method === "GET") {
     const refresh = Number(url.searchParams.get("refresh"));
-    return sendHtml(res, 200, adminPage(ctx, Number.isInteger(refresh) && refresh > 0 ? refresh : undefined));
+    return sendHtml(
+      res,
+      200,
+      adminPage(ctx, cookies(req), Number.isInteger(refresh) && refresh > 0 ? refresh : undefined),
+    );
   }
 
   if (path.startsWith("/__sim/")) {

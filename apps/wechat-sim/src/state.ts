@@ -3,11 +3,40 @@
 import { createHash } from "node:crypto";
 
 import { DEFAULT_H5_DOMAINS, DEFAULT_USERS, DEFAULT_WEB_DOMAINS, SANDBOX } from "./defaults";
+import { sandboxMerchantV3 } from "./v3/keys";
 
 export type SignType = "MD5" | "HMAC-SHA256";
 export type TradeType = "JSAPI" | "NATIVE" | "APP" | "MWEB";
 export type TradeState = "NOTPAY" | "SUCCESS" | "REFUND" | "CLOSED" | "PAYERROR";
 export type RefundStatus = "PROCESSING" | "SUCCESS" | "CHANGE" | "REFUNDCLOSE";
+/** Which WeChat Pay API made an order or refund; its notify speaks the same version. */
+export type ApiVersion = "v2" | "v3";
+/**
+ * How WeChat signs a merchant's v3 answers and notifies: `public-key` (a merchant registered today),
+ * `certificate` (platform certificates), or `switching` (the grey switch-over: notifies carry either serial,
+ * answers follow the request's Wechatpay-Serial).
+ */
+export type SigningMode = "public-key" | "certificate" | "switching";
+
+export type MerchantV3 = {
+  /** The APIv3 key: 32 bytes, AES-256-GCM key of notify resources and certificate downloads. */
+  apiV3Key: string;
+  /** Serial of the merchant API certificate (serial_no in Authorization). */
+  mchSerial: string;
+  /** The merchant API certificate (PEM); its public key verifies requests and paySign. */
+  mchCertPem: string;
+  signingMode: SigningMode;
+  /** Switching mode: the share of notifies signed with the public key (0–1), spread evenly. */
+  publicKeyShare: number;
+  /** Chance (0–1) that a notify delivery carries a WECHATPAY/SIGNTEST/ probe signature. */
+  signProbeRate: number;
+  /** The next this many notify deliveries carry a probe signature (deterministic, for tests). */
+  probeNotifies: number;
+  /** The next this many signed answers carry a probe signature (deterministic, for tests). */
+  probeResponses: number;
+  /** Running share of the switching spread (internal). */
+  publicKeyCarry: number;
+};
 
 export type Merchant = {
   mchId: string;
@@ -23,6 +52,8 @@ export type Merchant = {
   tradeTypes: TradeType[];
   /** Refund notify URL configured in 商户平台, used when a refund request carries none. */
   refundNotifyUrl?: string;
+  /** API v3 credentials and how WeChat signs for this merchant. */
+  v3: MerchantV3;
 };
 
 export type App = {
@@ -45,6 +76,8 @@ export type Prepay = {
   /** MWEB only: the `package` value in mweb_url and when that URL stops working. */
   mwebPackage?: string;
   mwebExpiresAt?: number;
+  /** NATIVE only: the code_url; a newer prepay of the same order replaces it. */
+  codeUrl?: string;
 };
 
 export type Order = {
@@ -53,7 +86,9 @@ export type Order = {
   outTradeNo: string;
   transactionId?: string;
   tradeType: TradeType;
-  signType: SignType;
+  apiVersion: ApiVersion;
+  /** v2: the unifiedorder sign_type; v3: RSA (paySign is SHA256withRSA with the merchant key). */
+  signType: SignType | "RSA";
   totalFee: number;
   body: string;
   attach?: string;
@@ -83,6 +118,7 @@ export type Refund = {
   appId: string;
   outTradeNo: string;
   transactionId: string;
+  apiVersion: ApiVersion;
   totalFee: number;
   refundFee: number;
   refundDesc?: string;
@@ -133,11 +169,18 @@ export type NotifyAttempt = {
   /** Extra deliveries from fault injection: a duplicate copy or a forged body. They do not affect retries. */
   extra?: "duplicate" | "bad_signature" | "bad_amount";
   body: string;
+  /** v3: the Wechatpay-* headers this delivery carried. */
+  headers?: Record<string, string>;
+  /** v3: this delivery carried a WECHATPAY/SIGNTEST/ probe signature. */
+  probe?: boolean;
 };
 
 export type NotifyJob = {
   id: number;
   kind: "pay" | "refund";
+  apiVersion: ApiVersion;
+  /** v3: the event_type (TRANSACTION.SUCCESS, REFUND.SUCCESS, …). */
+  eventType?: string;
   mchId: string;
   outTradeNo: string;
   outRefundNo?: string;
@@ -165,13 +208,16 @@ export type FaultRule = {
   /** The client-side pay answer (`…:ok`) comes at once, but the order becomes SUCCESS only after this delay. */
   settleDelayMs?: number;
   /** How a refund accepted under this rule ends. */
-  refundOutcome?: "SUCCESS" | "CHANGE" | "REFUNDCLOSE";
+  refundOutcome?: "SUCCESS" | "CHANGE" | "REFUNDCLOSE" | "ABNORMAL" | "CLOSED";
   /** The next N calls of these pay endpoints answer SYSTEMERROR (business level) without doing anything. */
   systemError?: { endpoints: string[]; times: number };
 };
 
 export type FaultScope = { mchId: string; outTradeNo?: string };
 export type Fault = { id: number; scope: FaultScope; rule: FaultRule; createdAt: number };
+
+/** A v3 bill waiting behind its download_url (WeChat: the URL works for 5 minutes). */
+export type BillDownload = { token: string; mchId: string; file: Buffer; gzip: boolean; expiresAt: number };
 
 /** A pay sheet the bridge has shown and not yet answered. */
 export type PendingPay = { token: string; prepayId: string; expiresAt: number };
@@ -184,7 +230,7 @@ export function openidFor(appId: string, userId: string): string {
   return `o${digest.slice(0, 27)}`;
 }
 
-export function createState(opts: { now: () => number }) {
+export function createState(opts: { now: () => number; signProbeRate?: number }) {
   const merchants = new Map<string, Merchant>();
   const apps = new Map<string, App>();
   const users = new Map<string, User>();
@@ -196,6 +242,7 @@ export function createState(opts: { now: () => number }) {
   const quotaUse = new Map<string, number>(); // key: day/appId/api
   const forceRefreshLog = new Map<string, number[]>(); // stable_token force_refresh times per appid
   const pendingPays = new Map<string, PendingPay>();
+  const billDownloads = new Map<string, BillDownload>();
   const notifyJobs: NotifyJob[] = [];
   let faults: Fault[] = [];
   let faultSeq = 0;
@@ -213,6 +260,7 @@ export function createState(opts: { now: () => number }) {
     quotaUse.clear();
     forceRefreshLog.clear();
     pendingPays.clear();
+    billDownloads.clear();
     notifyJobs.length = 0;
     faults = [];
     apps.set(SANDBOX.officialAppId, {
@@ -237,6 +285,7 @@ export function createState(opts: { now: () => number }) {
       appIds: [SANDBOX.officialAppId, SANDBOX.miniAppId],
       h5Domains: [...DEFAULT_H5_DOMAINS],
       tradeTypes: ["JSAPI", "NATIVE", "APP", "MWEB"],
+      v3: sandboxMerchantV3(opts.signProbeRate ?? 0),
     });
     for (const u of DEFAULT_USERS) addUser(u.userId, u.nickname);
   }
@@ -281,6 +330,7 @@ export function createState(opts: { now: () => number }) {
     quotaUse,
     forceRefreshLog,
     pendingPays,
+    billDownloads,
     notifyJobs,
     get faults() {
       return faults;

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 import type { Simulator } from "../src/server";
-import { startTestSim } from "./helpers";
+import { SANDBOX, startTestSim } from "./helpers";
+import { byTheDocsClient } from "./v3-by-the-docs";
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -39,6 +40,16 @@ const PATHS = [
   "/__sim/clock/advance",
   "/__sim/oauth-code",
   "/__sim/refunds/settle",
+  "/__sim/scan",
+  "/__sim/merchants/signing",
+  "/__sim/admin/browser-user",
+  "/pay/scan",
+  "/pay/scan/act",
+  "/v3/pay/transactions/jsapi",
+  "/v3/pay/transactions/out-trade-no/%E0%A4%A",
+  "/v3/refund/domestic/refunds",
+  "/v3/billdownload/file",
+  "/v3/nothing",
   "/nothing/here",
 ];
 
@@ -92,5 +103,50 @@ it("answers every hostile request without a 500 and keeps serving", async () => 
     }
   }
   expect(requests).toBe(PATHS.length * (QUERIES.length + BODIES.length * 3));
+  expect((await fetch(`${sim.url}/__sim/health`)).status).toBe(200);
+});
+
+it("signed v3 requests with hostile bodies and paths get WeChat's 4xx, never a 500", async () => {
+  const client = byTheDocsClient(sim.url, () => Math.floor(sim.clock.now() / 1000));
+  const posts = [
+    "/v3/pay/transactions/jsapi",
+    "/v3/pay/transactions/h5",
+    "/v3/pay/transactions/native",
+    "/v3/pay/transactions/out-trade-no/A123456/close",
+    "/v3/refund/domestic/refunds",
+  ];
+  const bodies: unknown[] = [
+    "",
+    "null",
+    "[]",
+    "{".repeat(10_000),
+    { mchid: SANDBOX.mchId, amount: { total: 1e300 }, payer: [], scene_info: "x" },
+    { mchid: SANDBOX.mchId, amount: null, out_trade_no: { $gt: "" }, description: 1 },
+    {
+      out_trade_no: "A123456",
+      out_refund_no: "R1",
+      amount: { refund: 1, total: 1, currency: "CNY", from: [null, 1] },
+    },
+    { __proto__: { mchid: SANDBOX.mchId }, constructor: { prototype: { x: 1 } } },
+  ];
+  for (const path of posts) {
+    for (const body of bodies) {
+      const r = await client.post(path, body);
+      expect(r.status, `POST ${path} ${JSON.stringify(body).slice(0, 60)}`).toBeGreaterThanOrEqual(400);
+      expect(r.status, `POST ${path} ${JSON.stringify(body).slice(0, 60)}`).toBeLessThan(500);
+    }
+  }
+  for (const path of [
+    "/v3/pay/transactions/out-trade-no/%E0%A4%A?mchid=1230000109",
+    "/v3/pay/transactions/id/..%2F..%2Fetc?mchid=1230000109&mchid=2",
+    "/v3/bill/tradebill?bill_date=9999-99-99&tar_type=ZIP",
+    "/v3/bill/fundflowbill?bill_date=2026-02-30",
+    "/v3/billdownload/file?token=../../x",
+    "/v3/refund/domestic/refunds/%00",
+  ]) {
+    const r = await client.get(path);
+    expect(r.status, `GET ${path}`).toBeGreaterThanOrEqual(400);
+    expect(r.status, `GET ${path}`).toBeLessThan(500);
+  }
   expect((await fetch(`${sim.url}/__sim/health`)).status).toBe(200);
 });

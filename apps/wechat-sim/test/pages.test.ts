@@ -24,7 +24,7 @@ function get(url: string, headers: Record<string, string> = {}) {
 }
 
 describe("OAuth authorize page", () => {
-  it("snsapi_base for a known user redirects at once with a code and the state; the code gives that user's openid", async () => {
+  it("snsapi_base redirects at once, as WeChat does, for the browser's user: the first test user by default", async () => {
     const client = platformClient(sim);
     const authorize = client.oauthAuthorizeUrl({
       appId: official.appId,
@@ -33,24 +33,46 @@ describe("OAuth authorize page", () => {
       state: "s1",
     });
     expect(authorize.startsWith(`${sim.url}/connect/oauth2/authorize?`)).toBe(true);
-    const chooser = await get(authorize);
-    expect(chooser.status).toBe(200);
-    expect(await chooser.text()).toContain('data-testid="choose-user-bob"');
-    const res = await get(`${authorize.replace("#wechat_redirect", "")}&sim_user=bob`);
+    const res = await get(authorize);
     expect(res.status).toBe(302);
     const location = new URL(res.headers.get("location") ?? "");
     expect(location.origin + location.pathname).toBe(`${SITE}/api/wechat/oauth/callback`);
     expect(location.searchParams.get("next")).toBe("/pay");
     expect(location.searchParams.get("state")).toBe("s1");
-    expect(res.headers.get("set-cookie")).toContain("wxsim_user=bob");
     const token = await client.oauthAccessToken({
       ...official,
       code: location.searchParams.get("code") ?? "",
     });
-    expect(token.openid).toBe(openidOf("bob"));
-    // With the cookie set the next authorisation is silent.
-    const silent = await get(authorize, { cookie: "wxsim_user=bob" });
-    expect(silent.status).toBe(302);
+    expect(token.openid).toBe(openidOf("alice"));
+  });
+
+  it("the browser's remembered user (a cookie the admin page sets) is who snsapi_base answers for", async () => {
+    const client = platformClient(sim);
+    const saved = await fetch(`${sim.url}/__sim/admin/browser-user`, {
+      method: "POST",
+      body: new URLSearchParams({ user: "bob" }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      redirect: "manual",
+    });
+    expect(saved.status).toBe(302);
+    const cookie = (saved.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect(cookie).toBe("wxsim_user=bob");
+    const authorize = client.oauthAuthorizeUrl({
+      appId: official.appId,
+      redirectUri: `${SITE}/cb`,
+      scope: "snsapi_base",
+      state: "s2",
+    });
+    const res = await get(authorize, { cookie });
+    expect(res.status).toBe(302);
+    const code = new URL(res.headers.get("location") ?? "").searchParams.get("code") ?? "";
+    expect((await client.oauthAccessToken({ ...official, code })).openid).toBe(openidOf("bob"));
+    // The admin page shows the choice; an explicit sim_user wins over it and is remembered.
+    expect(await (await get(`${sim.url}/__sim/admin`, { cookie })).text()).toContain(
+      '<option value="bob" selected>',
+    );
+    const explicit = await get(`${authorize.replace("#wechat_redirect", "")}&sim_user=alice`, { cookie });
+    expect(explicit.headers.get("set-cookie")).toContain("wxsim_user=alice");
   });
 
   it("snsapi_userinfo asks for consent first", async () => {
@@ -181,6 +203,56 @@ describe("H5 cashier at mweb_url", () => {
       expect(q.tradeState).toBe(state);
       if (q.tradeState === "SUCCESS") expect(q.openid).toBe(openidOf("bob"));
     }
+  });
+});
+
+describe("Native scan page (what the WeChat app shows after scanning a code_url)", () => {
+  async function nativeOrder(totalFeeFen = 2500): Promise<{ codeUrl: string; outTradeNo: string }> {
+    const no = outTradeNo();
+    const r = await payClient(sim).unifiedOrder({
+      tradeType: "NATIVE",
+      outTradeNo: no,
+      body: "扫码-测试商品",
+      totalFeeFen,
+      notifyUrl: "http://127.0.0.1:9/notify",
+      spbillCreateIp: "127.0.0.1",
+      productId: "sku-1",
+    });
+    if (r.tradeType !== "NATIVE") throw new Error("expected NATIVE");
+    return { codeUrl: r.codeUrl, outTradeNo: no };
+  }
+  const scanUrl = (codeUrl: string) => `${sim.url}/pay/scan?code_url=${encodeURIComponent(codeUrl)}`;
+  const act = (codeUrl: string, action: string, user: string) =>
+    fetch(`${sim.url}/pay/scan/act`, {
+      method: "POST",
+      body: new URLSearchParams({ code_url: codeUrl, action, user }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+
+  it("shows the order opened by its code_url; 支付 pays it as the chosen user, after which the code is spent", async () => {
+    const { codeUrl, outTradeNo: no } = await nativeOrder();
+    const html = await (await get(scanUrl(codeUrl))).text();
+    expect(html).toContain('data-testid="native-scan"');
+    expect(html).toContain("扫码-测试商品");
+    expect(html).toContain("¥25.00");
+    const cancelled = await act(codeUrl, "cancel", "bob");
+    expect(await cancelled.text()).toContain('data-result="cancel"');
+    expect((await payClient(sim).orderQuery({ outTradeNo: no })).tradeState).toBe("NOTPAY");
+    const paid = await act(codeUrl, "ok", "bob");
+    expect(await paid.text()).toContain('data-result="ok"');
+    const q = await payClient(sim).orderQuery({ outTradeNo: no });
+    expect(q.tradeState).toBe("SUCCESS");
+    if (q.tradeState === "SUCCESS") expect(q.openid).toBe(openidOf("bob"));
+    expect(await (await get(scanUrl(codeUrl))).text()).toContain("该订单已支付，请勿重复支付");
+  });
+
+  it("an unknown code, one past its 2 hours, or one of a closed order cannot be paid", async () => {
+    expect(await (await get(scanUrl("weixin://wxpay/bizpayurl?pr=nothing"))).text()).toContain(
+      "无效的二维码",
+    );
+    const { codeUrl } = await nativeOrder();
+    sim.clock.advance(2 * 60 * 60 * 1000);
+    expect(await (await get(scanUrl(codeUrl))).text()).toContain("二维码已失效");
   });
 });
 

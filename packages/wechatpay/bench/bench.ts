@@ -4,10 +4,10 @@
 import { XMLParser } from "fast-xml-parser";
 import { Hash, Transformer } from "wechatpay-axios-plugin";
 
-import { buildPayNotify, parsePayNotify } from "../src/notify";
-import { buildXml } from "../src/xml";
-import { sign, verifySign } from "../src/sign";
-import { parseXml } from "../src/xml";
+import { buildPayNotify, parsePayNotify } from "../src/v2/notify";
+import { buildXml } from "../src/v2/xml";
+import { sign, verifySign } from "../src/v2/sign";
+import { parseXml } from "../src/v2/xml";
 
 const KEY = "192006250b4c09247ec02edce69f6a2d";
 const MCH_ID = "1230000109";

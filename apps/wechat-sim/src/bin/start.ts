@@ -1,5 +1,5 @@
 // `pnpm --filter @wxpay/wechat-sim start`: runs the simulator and prints the sandbox credentials as .env lines.
-import { SANDBOX } from "../defaults";
+import { SANDBOX, SANDBOX_KEY_FILES } from "../defaults";
 import { readSimEnv } from "../env";
 import { startSimulator } from "../server";
 
@@ -10,6 +10,8 @@ const sim = await startSimulator({
   publicUrl: env.SIM_PUBLIC_URL ?? ((port) => `http://localhost:${port}`),
   timeScale: env.SIM_TIME_SCALE,
   dailyTokenQuota: env.SIM_DAILY_TOKEN_QUOTA,
+  signProbeRate: env.SIM_SIGN_PROBE_RATE,
+  rules: { signatureClock: env.SIM_SIGNATURE_CLOCK },
 });
 
 console.log(`wechat-sim listening on ${sim.url} (public ${sim.publicUrl}, time scale ${sim.clock.timeScale})
@@ -26,6 +28,14 @@ WECHAT_MINI_SECRET=${SANDBOX.miniSecret}
 WECHAT_PAY_BASE=${sim.publicUrl}
 WECHAT_API_BASE=${sim.publicUrl}
 WECHAT_OPEN_BASE=${sim.publicUrl}
+
+# API v3 (signing mode public-key; switch with POST ${sim.publicUrl}/__sim/merchants/signing)
+WECHATPAY_APIV3_KEY=${SANDBOX.apiV3Key}
+WECHATPAY_MCH_CERT_PATH=apps/wechat-sim/${SANDBOX_KEY_FILES.mchCert}
+WECHATPAY_MCH_KEY_PATH=apps/wechat-sim/${SANDBOX_KEY_FILES.mchKey}
+WECHATPAY_MCH_SERIAL=${SANDBOX.mchSerial}
+WECHATPAY_PUBLIC_KEY_PATH=apps/wechat-sim/${SANDBOX_KEY_FILES.publicKey}
+WECHATPAY_PUBLIC_KEY_ID=${SANDBOX.publicKeyId}
 `);
 
 let stopping = false;

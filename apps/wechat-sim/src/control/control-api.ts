@@ -2,14 +2,18 @@
 // order as a user, codes, fault rules, the clock, and every order, refund and notify attempt.
 import { z } from "zod";
 
+import { certificateSerial } from "@wxpay/wechatpay/v3";
+
 import type { SimContext } from "../context";
 import { parseJsonObject } from "../http/io";
+import { lookupCodeUrl } from "../pay/code-url";
 import { findOrder } from "../pay/orders";
 import { settleRefund } from "../pay/refund";
 import { settlePayment } from "../pay/settle-payment";
 import { issueCode } from "../platform/auth-codes";
-import { openidFor, type TradeType } from "../state";
-import { appView, merchantView, notifyJobView, orderView, refundView, userView } from "./views";
+import { openidFor, type Merchant, type TradeType } from "../state";
+import { sandboxMerchantV3 } from "../v3/keys";
+import { appView, merchantView, notifyJobView, orderView, refundView, signingView, userView } from "./views";
 
 export type ControlReply = { status: number; body: unknown };
 
@@ -34,6 +38,26 @@ const ZMerchantInput = z
     h5Domains: z.array(z.string()).optional(),
     tradeTypes: z.array(ZTradeType).optional(),
     refundNotifyUrl: z.string().url().optional(),
+    apiV3Key: z
+      .string()
+      .refine((k) => Buffer.byteLength(k, "utf8") === 32, "an APIv3 key is 32 bytes")
+      .optional(),
+    mchSerial: z
+      .string()
+      .regex(/^[0-9A-Fa-f]{1,64}$/)
+      .optional(),
+    mchCertPem: z.string().includes("-----BEGIN CERTIFICATE-----").optional(),
+    signingMode: z.enum(["public-key", "certificate", "switching"]).optional(),
+  })
+  .strict();
+const ZSigningInput = z
+  .object({
+    mchId: z.string().optional(),
+    mode: z.enum(["public-key", "certificate", "switching"]).optional(),
+    publicKeyShare: z.number().min(0).max(1).optional(),
+    signProbeRate: z.number().min(0).max(1).optional(),
+    probeNotifies: z.number().int().min(0).max(1000).optional(),
+    probeResponses: z.number().int().min(0).max(1000).optional(),
   })
   .strict();
 const ZAppInput = z
@@ -71,7 +95,7 @@ export const ZFaultRule = z
     badSignature: z.boolean().optional(),
     badAmount: z.union([z.boolean(), z.number().int().positive()]).optional(),
     settleDelayMs: z.number().int().min(0).optional(),
-    refundOutcome: z.enum(["SUCCESS", "CHANGE", "REFUNDCLOSE"]).optional(),
+    refundOutcome: z.enum(["SUCCESS", "CHANGE", "REFUNDCLOSE", "ABNORMAL", "CLOSED"]).optional(),
     systemError: z
       .object({ endpoints: z.array(z.string()), times: z.number().int().min(1) })
       .strict()
@@ -82,6 +106,13 @@ const ZFaultInput = z
   .object({
     scope: z.object({ mchId: z.string().optional(), outTradeNo: z.string().optional() }).strict(),
     rule: ZFaultRule,
+  })
+  .strict();
+const ZScanInput = z
+  .object({
+    codeUrl: z.string(),
+    userId: z.string().optional(),
+    result: z.enum(["SUCCESS", "PAYERROR"]).optional(),
   })
   .strict();
 const ZAdvance = z.object({ ms: z.number().int().min(0) }).strict();
@@ -166,7 +197,14 @@ export function handleControl(
       const existing = state.merchants.get(v.mchId);
       if (!existing && !v.key) return bad("key is required for a new merchant");
       for (const appId of v.appIds ?? []) if (!state.apps.has(appId)) return bad(`unknown appId ${appId}`);
-      const merchant = {
+      const v3 = { ...(existing?.v3 ?? sandboxMerchantV3(ctx.config.signProbeRate)) };
+      if (v.apiV3Key !== undefined) v3.apiV3Key = v.apiV3Key;
+      if (v.mchCertPem !== undefined) {
+        v3.mchCertPem = v.mchCertPem;
+        v3.mchSerial = v.mchSerial ?? certificateSerial(v.mchCertPem);
+      } else if (v.mchSerial !== undefined) v3.mchSerial = v.mchSerial.toUpperCase();
+      if (v.signingMode !== undefined) v3.signingMode = v.signingMode;
+      const merchant: Merchant = {
         mchId: v.mchId,
         name: v.name ?? existing?.name ?? `商户${v.mchId}`,
         key: v.key ?? existing?.key ?? "",
@@ -176,9 +214,36 @@ export function handleControl(
         tradeTypes: (v.tradeTypes ??
           existing?.tradeTypes ?? ["JSAPI", "NATIVE", "APP", "MWEB"]) as TradeType[],
         refundNotifyUrl: v.refundNotifyUrl ?? existing?.refundNotifyUrl,
+        v3,
       };
       state.merchants.set(v.mchId, merchant);
       return { status: existing ? 200 : 201, body: merchantView(merchant) };
+    }
+    case "GET /__sim/merchants/signing": {
+      const merchant = state.merchants.get(q.get("mchId") ?? [...state.merchants.keys()][0] ?? "");
+      if (!merchant) return notFound("unknown merchant");
+      return { status: 200, body: signingView(merchant) };
+    }
+    case "POST /__sim/merchants/signing": {
+      const p = parse(ZSigningInput, raw);
+      if (!p.ok) return p.reply;
+      const v = p.value;
+      const merchant = state.merchants.get(v.mchId ?? [...state.merchants.keys()][0] ?? "");
+      if (!merchant) return notFound(`unknown merchant ${v.mchId ?? ""}`);
+      // Takes effect on the next answer and the next notify delivery: no restart, nothing else changes.
+      if (v.mode !== undefined && v.mode !== merchant.v3.signingMode) {
+        merchant.v3.signingMode = v.mode;
+        merchant.v3.publicKeyCarry = 0;
+      }
+      if (v.publicKeyShare !== undefined) {
+        merchant.v3.publicKeyShare = v.publicKeyShare;
+        merchant.v3.publicKeyCarry = 0;
+      }
+      if (v.signProbeRate !== undefined) merchant.v3.signProbeRate = v.signProbeRate;
+      if (v.probeNotifies !== undefined) merchant.v3.probeNotifies = v.probeNotifies;
+      if (v.probeResponses !== undefined) merchant.v3.probeResponses = v.probeResponses;
+      ctx.log(`merchant ${merchant.mchId} signing: ${merchant.v3.signingMode}`);
+      return { status: 200, body: signingView(merchant) };
     }
     case "POST /__sim/apps": {
       const p = parse(ZAppInput, raw);
@@ -243,6 +308,26 @@ export function handleControl(
       const settled = settlePayment(ctx, order, v.result === "PAYERROR" ? "fail" : "ok", payer);
       if (!settled.ok) return { status: 409, body: { error: settled.reason, order: orderView(order) } };
       return { status: 200, body: { settled: settled.settled, order: orderView(order) } };
+    }
+    case "POST /__sim/scan": {
+      const p = parse(ZScanInput, raw);
+      if (!p.ok) return p.reply;
+      const found = lookupCodeUrl(ctx, p.value.codeUrl);
+      if (!found.ok)
+        return {
+          status: found.reason === "UNKNOWN" ? 404 : 409,
+          body: { error: found.reason, message: found.message },
+        };
+      const user = p.value.userId ? state.users.get(p.value.userId) : [...state.users.values()][0];
+      if (!user) return notFound(`unknown user ${p.value.userId ?? ""}`);
+      const settled = settlePayment(
+        ctx,
+        found.order,
+        p.value.result === "PAYERROR" ? "fail" : "ok",
+        openidFor(found.order.appId, user.userId),
+      );
+      if (!settled.ok) return { status: 409, body: { error: settled.reason, order: orderView(found.order) } };
+      return { status: 200, body: { settled: settled.settled, order: orderView(found.order) } };
     }
     case "GET /__sim/orders": {
       const list = [...state.orders.values()].filter(

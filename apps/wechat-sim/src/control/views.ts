@@ -7,8 +7,10 @@ import {
   type NotifyJob,
   type Order,
   type Refund,
+  type SigningMode,
   type User,
 } from "../state";
+import { wechatKeys } from "../v3/keys";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -24,6 +26,7 @@ export type TOrderView = {
   outTradeNo: string;
   transactionId?: string;
   tradeType: string;
+  apiVersion: "v2" | "v3";
   signType: string;
   totalFee: number;
   body: string;
@@ -54,10 +57,16 @@ export type TNotifyAttemptView = {
   reply?: string;
   error?: string;
   body: string;
+  /** v3: the Wechatpay-* headers of this delivery. */
+  headers?: Record<string, string>;
+  /** v3: the delivery carried a WECHATPAY/SIGNTEST/ probe signature. */
+  probe?: boolean;
 };
 export type TNotifyJobView = {
   id: number;
   kind: "pay" | "refund";
+  apiVersion: "v2" | "v3";
+  eventType?: string;
   mchId: string;
   outTradeNo: string;
   outRefundNo?: string;
@@ -81,6 +90,7 @@ export function orderView(o: Order): TOrderView {
     outTradeNo: o.outTradeNo,
     transactionId: o.transactionId,
     tradeType: o.tradeType,
+    apiVersion: o.apiVersion,
     signType: o.signType,
     totalFee: o.totalFee,
     body: o.body,
@@ -106,6 +116,8 @@ export function notifyJobView(j: NotifyJob): TNotifyJobView {
   return {
     id: j.id,
     kind: j.kind,
+    apiVersion: j.apiVersion,
+    eventType: j.eventType,
     mchId: j.mchId,
     outTradeNo: j.outTradeNo,
     outRefundNo: j.outRefundNo,
@@ -125,12 +137,51 @@ export function notifyJobView(j: NotifyJob): TNotifyJobView {
       reply: a.reply,
       error: a.error,
       body: a.body,
+      headers: a.headers,
+      probe: a.probe,
     })),
   };
 }
 
 export function merchantView(m: Merchant) {
-  return { ...m, previousKeys: [...m.previousKeys], appIds: [...m.appIds], h5Domains: [...m.h5Domains] };
+  const { v3: _v3, ...rest } = m;
+  return {
+    ...rest,
+    previousKeys: [...m.previousKeys],
+    appIds: [...m.appIds],
+    h5Domains: [...m.h5Domains],
+    apiV3Key: m.v3.apiV3Key,
+    mchSerial: m.v3.mchSerial,
+    signingMode: m.v3.signingMode,
+  };
+}
+
+/** How WeChat signs for a merchant (API v3), and the ids a merchant's verifier must know. */
+export type TSigningView = {
+  mchId: string;
+  mode: SigningMode;
+  publicKeyShare: number;
+  signProbeRate: number;
+  probeNotifies: number;
+  probeResponses: number;
+  mchSerial: string;
+  publicKeyId: string;
+  platformSerial: string;
+};
+
+export function signingView(m: Merchant): TSigningView {
+  const keys = wechatKeys();
+  return {
+    mchId: m.mchId,
+    mode: m.v3.signingMode,
+    publicKeyShare: m.v3.publicKeyShare,
+    signProbeRate: m.v3.signProbeRate,
+    probeNotifies: m.v3.probeNotifies,
+    probeResponses: m.v3.probeResponses,
+    mchSerial: m.v3.mchSerial,
+    publicKeyId: keys.publicKeyId,
+    platformSerial: keys.platformSerial,
+  };
 }
 
 export function appView(a: App) {

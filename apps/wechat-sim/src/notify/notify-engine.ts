@@ -2,7 +2,10 @@
 // only for an exact XML reply with return_code SUCCESS, HTTP 200, within the 5 s deadline, otherwise retry on
 // WeChat's schedule. Every delivery is recorded with the reply it got. Faults (drop, duplicate, delay, reorder,
 // forged copies) come from the rules set through the control API.
-import { randomBytes } from "node:crypto";
+// Orders and refunds made through API v3 get v3 notifies on the same schedule: a JSON envelope with an
+// AES-GCM resource, signed afresh for each delivery (sometimes with a WECHATPAY/SIGNTEST/ probe), and
+// acknowledged by any HTTP 2xx within the deadline, whatever the body.
+import { randomBytes, randomUUID } from "node:crypto";
 
 import { buildXml, encryptReqInfo, formatBeijingTime, parseXml, sign } from "@wxpay/wechatpay";
 
@@ -10,7 +13,19 @@ import type { SimClock } from "../clock";
 import type { Log, SimConfig } from "../context";
 import { newNonce } from "../ids";
 import { dashedBeijingTime } from "../pay/refund-query";
-import type { FaultRule, NotifyAttempt, NotifyJob, NotifyOutcome, Order, Refund, SimState } from "../state";
+import type {
+  FaultRule,
+  NotifyAttempt,
+  NotifyJob,
+  NotifyOutcome,
+  Order,
+  Refund,
+  SignType,
+  SimState,
+} from "../state";
+import { v3NotifyBody, PAY_EVENT, refundEvent } from "../v3/notify";
+import { refundNotifyResource, transactionJson, v3RefundStatus } from "../v3/resources";
+import { notifyKey, signatureNowSec, signBody, takeProbe } from "../v3/signer";
 import { retryGapAfter } from "./retry-schedule";
 
 export type NotifyEngine = {
@@ -43,7 +58,29 @@ export function createNotifyEngine(deps: {
     return Math.max(config.notifyDeadlineMs / clock.timeScale, config.minRealNotifyDeadlineMs);
   }
 
-  async function deliver(url: string, body: string): Promise<Partial<NotifyAttempt>> {
+  /** v3: the Wechatpay-* headers of one delivery, signed now; forged copies are signed by the wrong party. */
+  function v3Headers(job: NotifyJob, extra: Extra | undefined, body: string): Partial<NotifyAttempt> {
+    if (job.apiVersion !== "v3") return {};
+    const merchant = state.merchants.get(job.mchId);
+    if (!merchant) return {};
+    // Duplicates and forged copies are never probes: a probe stands in for one genuine delivery.
+    const probe = extra === undefined && takeProbe(merchant, "notify");
+    const headers = signBody(body, {
+      key: notifyKey(merchant),
+      timestampSec: signatureNowSec(clock, config),
+      probe,
+      forgeWithMerchantKey: extra === "bad_signature",
+    });
+    return probe ? { headers, probe } : { headers };
+  }
+
+  async function deliver(
+    url: string,
+    body: string,
+    job: NotifyJob,
+    extra?: Extra,
+  ): Promise<Partial<NotifyAttempt>> {
+    const v3 = v3Headers(job, extra, body);
     const ac = new AbortController();
     inflight.add(ac);
     const timer = setTimeout(() => ac.abort(), realDeadlineMs());
@@ -52,21 +89,27 @@ export function createNotifyEngine(deps: {
       const res = await fetch(url, {
         method: "POST",
         body,
-        headers: { "content-type": "text/xml", "user-agent": "Mozilla/4.0" },
+        headers: {
+          "content-type": job.apiVersion === "v3" ? "application/json" : "text/xml",
+          "user-agent": "Mozilla/4.0",
+          ...v3.headers,
+        },
         redirect: "manual",
         signal: ac.signal,
       });
       const bytes = await readLimited(res, MAX_REPLY_BYTES);
       const reply = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
       return {
+        ...v3,
         httpStatus: res.status,
         reply: reply.slice(0, RECORDED_REPLY_CHARS),
-        outcome: classifyReply(res.status, bytes),
+        outcome: job.apiVersion === "v3" ? classifyV3Reply(res.status) : classifyReply(res.status, bytes),
         realDurationMs: Math.round(performance.now() - t0),
       };
     } catch (err) {
       const timedOut = ac.signal.aborted && !disposed;
       return {
+        ...v3,
         outcome: timedOut ? "TIMEOUT" : "NETWORK_ERROR",
         error: timedOut ? `no reply within ${config.notifyDeadlineMs} ms (simulated)` : errorMessage(err),
         realDurationMs: Math.round(performance.now() - t0),
@@ -81,7 +124,7 @@ export function createNotifyEngine(deps: {
     if (disposed) return;
     const attempt: NotifyAttempt = { n, scheduledAt: clock.now(), startedAt: clock.now(), extra, body };
     job.attempts.push(attempt);
-    Object.assign(attempt, await deliver(job.url, body), { finishedAt: clock.now() });
+    Object.assign(attempt, await deliver(job.url, body, job, extra), { finishedAt: clock.now() });
     log(`notify ${job.kind} ${job.outTradeNo} extra ${extra} -> ${attempt.outcome}`);
   }
 
@@ -103,9 +146,9 @@ export function createNotifyEngine(deps: {
     if (disposed) return;
     const attempt: NotifyAttempt = { n, scheduledAt, startedAt: clock.now(), body: job.body };
     job.attempts.push(attempt);
-    Object.assign(attempt, await deliver(job.url, job.body), { finishedAt: clock.now() });
+    Object.assign(attempt, await deliver(job.url, job.body, job), { finishedAt: clock.now() });
     log(
-      `notify ${job.kind} ${job.outTradeNo} #${n} -> ${attempt.outcome}${attempt.error ? ` (${attempt.error})` : ""}`,
+      `notify ${job.kind} ${job.outTradeNo} #${n}${attempt.probe ? " (signature probe)" : ""} -> ${attempt.outcome}${attempt.error ? ` (${attempt.error})` : ""}`,
     );
     if (disposed) return;
     if (attempt.outcome === "SUCCESS") {
@@ -168,10 +211,12 @@ export function createNotifyEngine(deps: {
     outTradeNo: string,
     url: string,
     body: string,
+    apiVersion: NotifyJob["apiVersion"] = "v2",
   ): NotifyJob {
     return {
       id: state.nextJobId(),
       kind,
+      apiVersion,
       mchId,
       outTradeNo,
       url,
@@ -186,11 +231,28 @@ export function createNotifyEngine(deps: {
     enqueuePay(order) {
       const merchant = state.merchants.get(order.mchId);
       if (!merchant || !order.transactionId || order.paidAt === undefined) return undefined;
+      if (order.apiVersion === "v3") {
+        // WeChat: without an APIv3 key a merchant gets no v3 notifies.
+        if (!merchant.v3.apiV3Key) return undefined;
+        const rule = state.findFault(order.mchId, order.outTradeNo);
+        // One notification id for every delivery and copy, as WeChat resends the same notification.
+        const id = randomUUID();
+        const body = (totalFee: number) =>
+          v3NotifyBody(merchant, PAY_EVENT, transactionJson({ ...order, totalFee }), clock.now(), id);
+        const job = newJob("pay", order.mchId, order.outTradeNo, order.notifyUrl, body(order.totalFee), "v3");
+        job.eventType = PAY_EVENT.eventType;
+        return enqueue(job, rule, (extra) =>
+          extra === "bad_signature"
+            ? job.body
+            : body(typeof rule.badAmount === "number" ? rule.badAmount : order.totalFee + 1),
+        );
+      }
+      const signType = order.signType as SignType;
       // Signed here rather than with buildPayNotify, which adds sign_type for HMAC-SHA256: WeChat's notify
       // often lacks it, and a merchant must verify with the order's own sign type.
       const fields = (key: string, totalFee: number) => {
         const f = payNotifyFields(order, totalFee);
-        return buildXml({ ...f, sign: sign(f, key, order.signType) });
+        return buildXml({ ...f, sign: sign(f, key, signType) });
       };
       const rule = state.findFault(order.mchId, order.outTradeNo);
       const job = newJob(
@@ -209,6 +271,29 @@ export function createNotifyEngine(deps: {
     enqueueRefund(refund) {
       const merchant = state.merchants.get(refund.mchId);
       if (!merchant || !refund.notifyUrl) return undefined;
+      if (refund.apiVersion === "v3") {
+        if (!merchant.v3.apiV3Key) return undefined;
+        const event = refundEvent(v3RefundStatus(refund.status));
+        const rule = state.findFault(refund.mchId, refund.outTradeNo);
+        const id = randomUUID();
+        const body = (refundFee: number) =>
+          v3NotifyBody(merchant, event, refundNotifyResource(refund, refundFee), clock.now(), id);
+        const job = newJob(
+          "refund",
+          refund.mchId,
+          refund.outTradeNo,
+          refund.notifyUrl,
+          body(refund.refundFee),
+          "v3",
+        );
+        job.outRefundNo = refund.outRefundNo;
+        job.eventType = event.eventType;
+        return enqueue(job, rule, (extra) =>
+          extra === "bad_signature"
+            ? job.body
+            : body(typeof rule.badAmount === "number" ? rule.badAmount : refund.refundFee + 1),
+        );
+      }
       const body = (key: string, refundFee: number) =>
         buildXml({
           return_code: "SUCCESS",
@@ -288,6 +373,11 @@ function refundReqInfo(r: Refund, refundFee: number): string {
 
 function wrongKey(): string {
   return randomBytes(16).toString("hex");
+}
+
+/** WeChat v3: any HTTP 2xx acknowledges the notify, whatever the body (a 200 with code=FAIL included). */
+export function classifyV3Reply(httpStatus: number): NotifyOutcome {
+  return httpStatus >= 200 && httpStatus < 300 ? "SUCCESS" : "HTTP_STATUS";
 }
 
 /**

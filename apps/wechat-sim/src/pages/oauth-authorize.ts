@@ -1,9 +1,11 @@
-// GET /connect/oauth2/authorize — WeChat's 网页授权 page. snsapi_base is silent once the simulator knows who
-// the WeChat user is (a cookie on the simulator's origin, or `sim_user=<userId>` in the URL); otherwise the
-// page lets you pick a test user. snsapi_userinfo asks for consent first.
+// GET /connect/oauth2/authorize — WeChat's 网页授权 page. As in WeChat, snsapi_base asks the user nothing: it
+// redirects at once for the browser's WeChat user. Which test user that is belongs to the simulator, not to the
+// page: `sim_user=<userId>` in the URL, else the choice remembered in a cookie on the simulator's origin (set by
+// the admin page or a previous sim_user), else the first test user. snsapi_userinfo asks for consent first.
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 import type { SimContext } from "../context";
+import type { User } from "../state";
 import { cookies, redirect, sendHtml } from "../http/io";
 import { issueCode } from "../platform/auth-codes";
 import { errorPage, esc, hostAllowed, page } from "./html";
@@ -33,12 +35,10 @@ export function oauthAuthorize(ctx: SimContext, req: IncomingMessage, res: Serve
   const state = q.get("state") ?? "";
   if (Buffer.byteLength(state, "utf8") > 128) return fail("state参数错误");
 
-  const userId = q.get("sim_user") ?? cookies(req)[USER_COOKIE];
-  const user = userId ? ctx.state.users.get(userId) : undefined;
-  if (!user) return sendHtml(res, 200, chooser(ctx, url));
-  const setCookie = {
-    "set-cookie": `${USER_COOKIE}=${encodeURIComponent(user.userId)}; Path=/; SameSite=Lax`,
-  };
+  const chosen = q.get("sim_user");
+  const user = chosen !== null ? ctx.state.users.get(chosen) : browserUser(ctx, cookies(req));
+  if (!user) return fail("用户不存在");
+  const setCookie = chosen !== null ? userCookie(user.userId) : {};
   if (scope === "snsapi_userinfo" && q.get("confirm") !== "1") {
     return sendHtml(res, 200, consent(url, user.userId, user.nickname, app.name), setCookie);
   }
@@ -55,19 +55,6 @@ function withParams(url: URL, params: Record<string, string>): string {
   return next.pathname + next.search;
 }
 
-function chooser(ctx: SimContext, url: URL): string {
-  const users = [...ctx.state.users.values()]
-    .map(
-      (u) =>
-        `<a class="btn btn-default" data-testid="choose-user-${esc(u.userId)}" href="${esc(withParams(url, { sim_user: u.userId }))}">${esc(u.nickname)} <span class="muted">(${esc(u.userId)})</span></a>`,
-    )
-    .join("");
-  return page({
-    title: "微信登录",
-    body: `<div class="card"><h1>选择微信用户</h1><p class="muted">模拟器：此页代表已登录的微信客户端。选择一位测试用户后，snsapi_base 授权将静默完成。</p>${users}</div>`,
-  });
-}
-
 function consent(url: URL, userId: string, nickname: string, appName: string): string {
   return page({
     title: "微信授权",
@@ -75,4 +62,14 @@ function consent(url: URL, userId: string, nickname: string, appName: string): s
 <p class="muted">当前用户：${esc(nickname)}</p>
 <a class="btn btn-primary" data-testid="oauth-allow" href="${esc(withParams(url, { sim_user: userId, confirm: "1" }))}">允许</a></div>`,
   });
+}
+
+/** The simulated WeChat user of this browser: the remembered choice, else the first test user. */
+export function browserUser(ctx: SimContext, cookieJar: Record<string, string>): User | undefined {
+  const remembered = cookieJar[USER_COOKIE];
+  return (remembered ? ctx.state.users.get(remembered) : undefined) ?? [...ctx.state.users.values()][0];
+}
+
+export function userCookie(userId: string): Record<string, string> {
+  return { "set-cookie": `${USER_COOKIE}=${encodeURIComponent(userId)}; Path=/; SameSite=Lax` };
 }

@@ -9,9 +9,9 @@ import { dashedBeijingTime } from "./refund-query";
 import { returnFail, type PayAnswer } from "./wire";
 
 const SPEC: FieldSpec = { required: ["bill_date"], maxLength: { bill_date: 8, bill_type: 8, tar_type: 8 } };
-const DAY_MS = 24 * 60 * 60 * 1000;
-const BILL_READY_AFTER_MS = 9 * 60 * 60 * 1000; // WeChat: day D's bill is generated from 09:00 on D+1.
-const KEPT_FOR_MS = 92 * DAY_MS; // WeChat: only the last 3 months can be downloaded.
+export const DAY_MS = 24 * 60 * 60 * 1000;
+export const BILL_READY_AFTER_MS = 9 * 60 * 60 * 1000; // WeChat: day D's bill is generated from 09:00 on D+1.
+export const KEPT_FOR_MS = 92 * DAY_MS; // WeChat: only the last 3 months can be downloaded.
 
 const HEADER =
   "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类," +
@@ -23,8 +23,8 @@ const SUMMARY_HEADER =
 export type BillAnswer = PayAnswer | { body: string | Buffer; contentType: string };
 
 /** 0.6 % fee in fen, rounded half up. */
-const fee = (fen: number) => Math.round((fen * 6) / 1000);
-const row = (cells: (string | number)[]) => cells.map((c) => "`" + String(c)).join(",");
+export const fee = (fen: number) => Math.round((fen * 6) / 1000);
+export const row = (cells: (string | number)[]) => cells.map((c) => "`" + String(c)).join(",");
 
 export function downloadBill(ctx: SimContext, method: string, raw: Buffer): BillAnswer {
   const req = verifyPayRequest(ctx, "downloadbill", method, raw, SPEC);
@@ -45,8 +45,24 @@ export function downloadBill(ctx: SimContext, method: string, raw: Buffer): Bill
   const now = ctx.clock.now();
   if (dayStart > now || now - dayStart > KEPT_FOR_MS) return returnFail("invalid bill_date");
   if (now < dayStart + DAY_MS + BILL_READY_AFTER_MS) return returnFail("Bill Creating");
+  const text = tradeBillText(ctx, req.merchant.mchId, dayStart, billType);
+  if (text === undefined) return returnFail("No Bill Exist");
+  if (req.fields.tar_type === "GZIP")
+    return { body: gzipSync(Buffer.from(text, "utf8")), contentType: "application/x-gzip" };
+  return { body: text, contentType: "text/plain; charset=utf-8" };
+}
+
+/**
+ * The trade bill of one Beijing day (`dayStart` = its 00:00) as WeChat's text table: a header row, one row per
+ * payment and refund with every field prefixed by "`", then the summary. Undefined when the day has no trades.
+ */
+export function tradeBillText(
+  ctx: SimContext,
+  mchId: string,
+  dayStart: number,
+  billType: string,
+): string | undefined {
   const dayEnd = dayStart + DAY_MS;
-  const mchId = req.merchant.mchId;
 
   const lines: string[] = [];
   let count = 0;
@@ -94,9 +110,9 @@ export function downloadBill(ctx: SimContext, method: string, raw: Buffer): Bill
       requestedRefundTotal += r.refundFee;
     }
   }
-  if (lines.length === 0) return returnFail("No Bill Exist");
+  if (lines.length === 0) return undefined;
 
-  const text =
+  return (
     [
       HEADER,
       ...lines,
@@ -110,8 +126,6 @@ export function downloadBill(ctx: SimContext, method: string, raw: Buffer): Bill
         fenToYuanString(ordersTotal),
         fenToYuanString(requestedRefundTotal),
       ]),
-    ].join("\r\n") + "\r\n";
-  if (req.fields.tar_type === "GZIP")
-    return { body: gzipSync(Buffer.from(text, "utf8")), contentType: "application/x-gzip" };
-  return { body: text, contentType: "text/plain; charset=utf-8" };
+    ].join("\r\n") + "\r\n"
+  );
 }

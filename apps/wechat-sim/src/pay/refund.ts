@@ -91,13 +91,14 @@ export function refund(ctx: SimContext, method: string, raw: Buffer): PayAnswer 
     appId: order.appId,
     outTradeNo: order.outTradeNo,
     transactionId: order.transactionId,
+    apiVersion: "v2",
     totalFee,
     refundFee,
     refundDesc: f.refund_desc,
     notifyUrl: f.notify_url ?? req.merchant.refundNotifyUrl,
     status: "PROCESSING",
     createdAt: now,
-    settlesTo: rule.refundOutcome ?? "SUCCESS",
+    settlesTo: settledStatus(rule.refundOutcome),
   };
   ctx.state.refunds.set(record.refundId, record);
   order.tradeState = "REFUND"; // WeChat: trade_state turns REFUND once a refund is accepted.
@@ -106,6 +107,13 @@ export function refund(ctx: SimContext, method: string, raw: Buffer): PayAnswer 
   // WeChat: the answer only means "accepted"; the refund reaches its final state later.
   ctx.clock.at(now + ctx.config.refundSettleMs, () => settleRefund(ctx, record));
   return accepted(req, record);
+}
+
+/** The fault rule's outcome in the store's words (v3's ABNORMAL and CLOSED are v2's CHANGE and REFUNDCLOSE). */
+export function settledStatus(outcome: string | undefined): Refund["settlesTo"] {
+  if (outcome === "ABNORMAL" || outcome === "CHANGE") return "CHANGE";
+  if (outcome === "CLOSED" || outcome === "REFUNDCLOSE") return "REFUNDCLOSE";
+  return "SUCCESS";
 }
 
 export function settleRefund(ctx: SimContext, record: Refund): void {

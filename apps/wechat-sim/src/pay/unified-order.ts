@@ -4,7 +4,7 @@ import { isIP } from "node:net";
 import { parseBeijingTime } from "@wxpay/wechatpay";
 
 import type { SimContext } from "../context";
-import { newMwebPackage, newPrepayId } from "../ids";
+import { newCodeUrl, newMwebPackage, newPrepayId } from "../ids";
 import type { Order, Prepay, TradeType } from "../state";
 import { isPayAnswer, verifyPayRequest, type FieldSpec } from "./envelope";
 import { findOrder } from "./orders";
@@ -121,6 +121,7 @@ export function unifiedOrder(ctx: SimContext, method: string, raw: Buffer): PayA
       appId: req.appId,
       outTradeNo,
       tradeType,
+      apiVersion: "v2",
       signType: req.signType,
       totalFee,
       body: f.body ?? "",
@@ -151,6 +152,7 @@ export function unifiedOrder(ctx: SimContext, method: string, raw: Buffer): PayA
     prepay.mwebPackage = newMwebPackage();
     prepay.mwebExpiresAt = now + MWEB_LIFE_MS;
   }
+  if (tradeType === "NATIVE") prepay.codeUrl = newCodeUrl(prepay.prepayId);
   ctx.state.prepays.set(prepay.prepayId, prepay);
   order.prepayIds.push(prepay.prepayId);
 
@@ -158,7 +160,7 @@ export function unifiedOrder(ctx: SimContext, method: string, raw: Buffer): PayA
     device_info: f.device_info,
     trade_type: tradeType,
     prepay_id: prepay.prepayId,
-    code_url: tradeType === "NATIVE" ? `weixin://wxpay/bizpayurl?pr=${prepay.prepayId.slice(-7)}` : undefined,
+    code_url: prepay.codeUrl,
     mweb_url:
       tradeType === "MWEB"
         ? `${ctx.config.publicUrl}/pay/h5cashier?prepay_id=${prepay.prepayId}&package=${prepay.mwebPackage}`

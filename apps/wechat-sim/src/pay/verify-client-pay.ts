@@ -2,6 +2,7 @@
 // mini-program (wx.requestPayment) payments: a live prepay_id of this appid and a paySign over
 // appId, timeStamp, nonceStr, package and signType made with the merchant's key and the order's sign type.
 import { verifyPaySign } from "@wxpay/wechatpay";
+import { verifySha256WithRsa } from "@wxpay/wechatpay/v3";
 
 import type { SimContext } from "../context";
 import type { Order, Prepay } from "../state";
@@ -58,7 +59,14 @@ export function verifyClientPay(
   if (params.signType !== order.signType) return { ok: false, message: BAD_SIGN, reason: "SIGN" };
   const merchant = ctx.state.merchants.get(order.mchId);
   if (!merchant) return { ok: false, message: MISSING_TOTAL_FEE, reason: "PARAMS" };
-  if (!verifyPaySign({ ...params, signType: order.signType }, [merchant.key, ...merchant.previousKeys])) {
+  if (order.signType === "RSA") {
+    // v3: paySign is SHA256withRSA over `appId\ntimeStamp\nnonceStr\npackage\n` with the merchant's API key.
+    const message = `${params.appId}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`;
+    if (!verifySha256WithRsa(merchant.v3.mchCertPem, message, params.paySign))
+      return { ok: false, message: BAD_SIGN, reason: "SIGN" };
+  } else if (
+    !verifyPaySign({ ...params, signType: order.signType }, [merchant.key, ...merchant.previousKeys])
+  ) {
     return { ok: false, message: BAD_SIGN, reason: "SIGN" };
   }
   return { ok: true, order, prepay };
