@@ -152,7 +152,7 @@ describe("a notify that does not verify is refused, recorded, and changes nothin
 });
 
 describe("a verified notify that does not match the order", () => {
-  it("amount mismatch: FAIL, recorded, order untouched", async () => {
+  it("amount mismatch: FAIL, recorded as a notify and on the order's record, order status untouched", async () => {
     const a = await pendingAttempt();
     const reply = await deliver(
       buildPayNotify(paidFields(a, { total_fee: a.amountFen - 1, cash_fee: a.amountFen - 1 }), KEY(), "MD5"),
@@ -160,7 +160,7 @@ describe("a verified notify that does not match the order", () => {
     expect(reply).toBe(replyXml(false, "金额不符"));
     expect(await state(a)).toMatchObject({
       status: "PENDING",
-      events: ["CREATED"],
+      events: ["AMOUNT_MISMATCH", "CREATED"],
       verdicts: ["AMOUNT_MISMATCH"],
     });
   });

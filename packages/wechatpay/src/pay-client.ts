@@ -462,7 +462,15 @@ export function createPayClient(config: TPayClientConfig): PayClient {
     }
     const tradeState = r.req("trade_state");
     if (!TRADE_STATES.has(tradeState)) throw r.fail(`unknown trade_state ${tradeState}`);
-    const base: TOrderQueryBase = { appId, mchId, outTradeNo, feeType: r.opt("fee_type") ?? "CNY", fields };
+    // Evidence names the merchant and app WeChat signed for, not the ones we asked about (verifyReply has checked
+    // that any it names are ours; a reply that names none proves nothing about whose order this is).
+    const base: TOrderQueryBase = {
+      appId: r.req("appid"),
+      mchId: r.req("mch_id"),
+      outTradeNo,
+      feeType: r.opt("fee_type") ?? "CNY",
+      fields,
+    };
     for (const [k, name] of [
       ["tradeStateDesc", "trade_state_desc"],
       ["attach", "attach"],

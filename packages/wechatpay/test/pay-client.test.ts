@@ -12,7 +12,7 @@ import {
 import type { PayClient, SignType, TPayClientConfig, TUnifiedOrderInput } from "../src/index";
 import { APP_ID, KEY, MCH_ID, MINI_APP_ID, OLD_KEY, OPENID, OTHER_KEY } from "./helpers/merchant";
 import { businessFail, envelope, returnFail, startPayServer, success } from "./helpers/wechat-pay-server";
-import type { TPayServer } from "./helpers/wechat-pay-server";
+import type { TPayServer, TReply } from "./helpers/wechat-pay-server";
 
 const NOW = new Date("2026-03-01T02:00:00Z"); // 10:00:00 in Beijing
 const TX_ID = "4200000215201811190261405420"; // 28 digits: more than a double can hold exactly
@@ -540,6 +540,22 @@ describe("pay client against a local WeChat Pay endpoint", () => {
         paid({ out_trade_no: "20260301SomeoneElsesOrderNumber00" }),
       ];
       for (const reply of replies) {
+        server.route("/pay/orderquery", () => reply);
+        const err = await rejection(client.orderQuery({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" }));
+        expect(err).toMatchObject({ code: "BAD_RESPONSE" });
+      }
+    });
+
+    it("the appid and mch_id it reports are the ones WeChat signed, and a reply without them is no proof", async () => {
+      server.route("/pay/orderquery", () => paid());
+      const q = await client.orderQuery({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" });
+      expect(q).toMatchObject({ appId: APP_ID, mchId: MCH_ID });
+      const without = (name: string): TReply => {
+        const r = paid();
+        if (r.kind !== "signed") throw new Error("expected a signed reply");
+        return { ...r, fields: Object.fromEntries(Object.entries(r.fields).filter(([k]) => k !== name)) };
+      };
+      for (const reply of [without("appid"), without("mch_id")]) {
         server.route("/pay/orderquery", () => reply);
         const err = await rejection(client.orderQuery({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" }));
         expect(err).toMatchObject({ code: "BAD_RESPONSE" });

@@ -9,6 +9,7 @@ import { generateOutTradeNo, WechatPayApiError } from "@wxpay/wechatpay";
 import type { CoreDeps } from "../deps";
 import { CoreError } from "../errors";
 import { applyRefundResult } from "./apply-refund-result";
+import { statusFromPayments } from "./status-from-payments";
 
 export const REFUND_NOTIFY_PATH = "/api/wechat/refund/notify";
 
@@ -61,8 +62,9 @@ export async function requestRefund(
       })
       .returning();
     if (!created) throw new Error("refund insert returned nothing");
-    if (target.id === order.paidAttemptId && order.status === "PAID") {
-      await tx.update(orders).set({ status: "REFUNDING", updatedAt: now }).where(eq(orders.id, order.id));
+    const next = await statusFromPayments(tx, order);
+    if (next !== order.status) {
+      await tx.update(orders).set({ status: next, updatedAt: now }).where(eq(orders.id, order.id));
     }
     await tx.insert(orderEvents).values({
       orderId: order.id,
