@@ -18,7 +18,7 @@ import {
 } from "@wxpay/core";
 import type { TTestCore } from "@wxpay/core/testing";
 import { createTestCore } from "@wxpay/core/testing";
-import type { Simulator } from "@wxpay/wechat-sim";
+import type { Simulator, SimTlsOptions } from "@wxpay/wechat-sim";
 import { createSimControl, startSimulator } from "@wxpay/wechat-sim";
 import type { TFetch } from "@wxpay/wechatpay";
 
@@ -50,8 +50,10 @@ export async function startHarness(opts: {
   /** Wraps the fetch the shop uses to reach WeChat (to lose a reply on purpose, or to count calls). */
   wrapFetch?: (inner: TFetch) => TFetch;
   maxConnections?: number;
+  /** Also start the simulator's HTTPS listener (mutual TLS for /secapi/); its origin is `sim.tlsUrl`. */
+  simTls?: SimTlsOptions;
 }): Promise<Harness> {
-  const sim = await startSimulator({ port: 0, log: false });
+  const sim = await startSimulator({ port: 0, log: false, ...(opts.simTls ? { tls: opts.simTls } : {}) });
   // Set once the server's port (and so APP_URL) is known; requests only arrive after that.
   const ref: { deps?: CoreDeps } = {};
   const current = (): CoreDeps => {

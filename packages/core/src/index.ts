@@ -29,5 +29,7 @@ export * from "./orders/order-handoff";
 export * from "./refunds/apply-refund-result";
 export * from "./refunds/handle-refund-notify";
 export * from "./refunds/request-refund";
+export * from "./refunds/send-refund";
+export * from "./refunds/status-from-payments";
 export * from "./refunds/sync-refunds";
 export * from "./reconcile/reconcile-bill";

@@ -53,6 +53,8 @@ export class WechatPayApiError extends WechatPayError {
 export type TTransportErrorCode =
   | "TIMEOUT"
   | "NETWORK"
+  /** The server's TLS certificate did not verify: nothing was sent. */
+  | "TLS_SERVER_UNTRUSTED"
   | "HTTP_STATUS"
   | "RESPONSE_TOO_LARGE"
   | "BAD_RESPONSE"

@@ -58,6 +58,8 @@ export type TPayClientConfig = {
   timeoutMs?: number;
   /** Keys still accepted when verifying replies during a key rotation. */
   previousKeys?: readonly string[];
+  /** From this moment the previous keys are refused (a rotation has an end). */
+  previousKeysUntil?: Date;
   /** Merchant API certificate for /secapi/* (refund). */
   cert?: TMerchantCert;
   /** Clock, for expiry computations (prepay_id 2 h, mweb_url 5 min). */
@@ -290,7 +292,10 @@ function toWire(fields: Readonly<Record<string, string | number>>): WireFields {
 export function createPayClient(config: TPayClientConfig): PayClient {
   checkConfig(config);
   const { baseUrl, mchId, key, signType } = config;
-  const keys = [key, ...(config.previousKeys ?? [])];
+  const previousKeys = config.previousKeys ?? [];
+  const until = config.previousKeysUntil;
+  const keys = (): readonly string[] =>
+    until !== undefined && now().getTime() >= until.getTime() ? [key] : [key, ...previousKeys];
   const fetchImpl: TFetch = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const now = config.now ?? (() => new Date());
   const maxResponseBytes = config.maxResponseBytes ?? 256 * 1024;
@@ -351,7 +356,7 @@ export function createPayClient(config: TPayClientConfig): PayClient {
   }
 
   function ctxFor(api: TPayApi, path: string, appId: string): TVerifyContext {
-    return { api, path, mchId, appId, keys, signType, maxBytes: maxResponseBytes };
+    return { api, path, mchId, appId, keys: keys(), signType, maxBytes: maxResponseBytes };
   }
 
   async function call(
