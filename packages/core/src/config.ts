@@ -37,3 +37,10 @@ export const DEFAULT_CORE_TUNING = {
 export const NOTIFY_PATH = "/api/wechat/pay/notify";
 export const OAUTH_CALLBACK_PATH = "/api/wechat/oauth/callback";
 export const resultPath = (orderId: string) => `/orders/${orderId}/result`;
+
+/** The APIv2 keys a notify may be verified with now: the current one, and the previous ones until their end. */
+export function activeKeys(config: TCoreConfig, now: Date): string[] {
+  const until = config.previousKeysUntil;
+  const previousOk = until === undefined || now.getTime() < until.getTime();
+  return [config.key, ...(previousOk ? config.previousKeys : [])];
+}

@@ -1,6 +1,6 @@
 export type { CoreDeps } from "./deps";
 export type { TCoreConfig } from "./config";
-export { DEFAULT_CORE_TUNING, NOTIFY_PATH, OAUTH_CALLBACK_PATH, resultPath } from "./config";
+export { activeKeys, DEFAULT_CORE_TUNING, NOTIFY_PATH, OAUTH_CALLBACK_PATH, resultPath } from "./config";
 export { createCoreDeps } from "./create-core-deps";
 export type { TWechatEndpoints } from "./create-core-deps";
 export { CoreError, isCoreError } from "./errors";

@@ -22,7 +22,7 @@ import {
 } from "./pay-client-wire";
 import type { TVerifyContext } from "./pay-client-wire";
 import type { TPayApi } from "./remedies";
-import { isSignType, sign } from "./sign";
+import { isSignType, sign, verifySign } from "./sign";
 import type { SignType, WireFields } from "./sign";
 import { buildXml } from "./xml";
 
@@ -408,17 +408,22 @@ export function createPayClient(config: TPayClientConfig): PayClient {
     const appId = r0.opt("appid");
     const outTradeNo = r0.opt("out_trade_no");
     const tradeType = r0.opt("trade_type");
+    // The stored body keeps the sign type it was made with (WeChat: sign_type absent = MD5), even if the configured
+    // one changed since: WeChat signs its reply the same way, so the reply is verified with that type.
+    const declared = r0.opt("sign_type") ?? "MD5";
+    const bodySignType: SignType | undefined = isSignType(declared) ? declared : undefined;
     if (
       appId === undefined ||
       outTradeNo === undefined ||
       tradeType === undefined ||
-      r0.opt("sign") === undefined ||
-      r0.opt("mch_id") !== mchId
+      bodySignType === undefined ||
+      r0.opt("mch_id") !== mchId ||
+      !verifySign(sent, keys(), bodySignType)
     ) {
       throw badInput("body", "is not a unifiedorder request prepared by this client");
     }
     const res = await send(path, body, opts, maxResponseBytes, false);
-    const ctx = ctxFor("unifiedorder", path, appId);
+    const ctx = { ...ctxFor("unifiedorder", path, appId), signType: bodySignType };
     const fields = verifyReply(ctx, parseReplyXml(ctx, res.bytes));
     const r = new ReplyReader(fields, path);
     if (r.req("trade_type") !== tradeType)

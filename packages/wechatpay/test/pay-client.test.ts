@@ -204,6 +204,19 @@ describe("pay client against a local WeChat Pay endpoint", () => {
       expect(server.requests.map((r) => r.raw)).toEqual([prepared.body, prepared.body]);
     });
 
+    it("a stored request keeps its sign type after the configured one changes: its reply is verified the same way", async () => {
+      server.route("/pay/unifiedorder", () =>
+        success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx5" }),
+      );
+      const storedUnderMd5 = client.prepareUnifiedOrder(jsapiOrder()).body;
+      const nowHmac = makeClient({ signType: "HMAC-SHA256" });
+      expect((await nowHmac.sendUnifiedOrder(storedUnderMd5)).prepayId).toBe("wx5");
+      expect(server.requests[0]?.raw).toBe(storedUnderMd5);
+      // A body signed with a key that is not ours was not prepared by us.
+      const foreign = makeClient({ key: OTHER_KEY }).prepareUnifiedOrder(jsapiOrder()).body;
+      expect(await rejection(nowHmac.sendUnifiedOrder(foreign))).toMatchObject({ code: "BAD_INPUT" });
+    });
+
     it("sendUnifiedOrder refuses a body this client did not prepare", async () => {
       server.route("/pay/unifiedorder", () =>
         success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx3" }),

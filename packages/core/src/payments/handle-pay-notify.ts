@@ -2,10 +2,13 @@
 // its verdict and applies the payment. SUCCESS is only ever replied after that transaction committed.
 import crypto from "node:crypto";
 
-import { paymentNotifications } from "@wxpay/db";
-import type { TPayNotification } from "@wxpay/wechatpay";
-import { parsePayNotify, replyXml } from "@wxpay/wechatpay";
+import { eq } from "drizzle-orm";
 
+import { paymentAttempts, paymentNotifications } from "@wxpay/db";
+import type { SignType, TPayNotification } from "@wxpay/wechatpay";
+import { isSignType, parsePayNotify, parseXml, replyXml } from "@wxpay/wechatpay";
+
+import { activeKeys } from "../config";
 import type { CoreDeps } from "../deps";
 import type { TApplyResult } from "./apply-payment";
 import { ACKNOWLEDGED_VERDICTS, applyPayment } from "./apply-payment";
@@ -42,8 +45,8 @@ export async function handlePayNotify(
   const parsed = parsePayNotify(input.body, {
     mchId: config.mchId,
     appIds: [config.officialAccount.appId, config.miniProgram.appId],
-    keys: [config.key, ...config.previousKeys],
-    signType: config.signType,
+    keys: activeKeys(config, deps.now()),
+    signType: await attemptSignType(deps, input.body),
   });
 
   if (!parsed.ok) {
@@ -62,6 +65,16 @@ export async function handlePayNotify(
   }
 
   const n: TPayNotification = parsed.notification;
+  let keyNote: string | undefined;
+  if (n.keyIndex > 0) {
+    // A rotation is over only when nothing arrives under the old key any more: every such notify is worth a look.
+    keyNote = "verified with the previous API key";
+    deps.log.alert("notify verified with the previous API key", {
+      outTradeNo: n.outTradeNo,
+      transactionId: n.transactionId,
+      previousKeyUntil: config.previousKeysUntil?.toISOString() ?? null,
+    });
+  }
   if (n.resultCode !== "SUCCESS") {
     // WeChat: a signed result_code=FAIL notify is acknowledged; the order does not change.
     const reply = REPLY_OK;
@@ -71,7 +84,7 @@ export async function handlePayNotify(
         outTradeNo: n.outTradeNo,
         transactionId: n.transactionId || null,
         verdict: "NOT_SUCCESS",
-        detail: `${n.errCode ?? ""} ${n.errCodeDes ?? ""}`.trim().slice(0, 500),
+        detail: [n.errCode, n.errCodeDes, keyNote].filter(Boolean).join(" ").slice(0, 500),
         reply,
       });
     } catch (err) {
@@ -105,7 +118,7 @@ export async function handlePayNotify(
         transactionId: n.transactionId,
         attemptId: applied.attemptId ?? null,
         verdict: applied.verdict,
-        detail: applied.detail?.slice(0, 500) ?? null,
+        detail: [applied.detail, keyNote].filter(Boolean).join("; ").slice(0, 500) || null,
         reply,
       });
       return { verdict: applied.verdict, reply, ...(applied.orderId ? { orderId: applied.orderId } : {}) };
@@ -118,4 +131,24 @@ export async function handlePayNotify(
     });
     return { verdict: "ERROR", reply: replyXml(false, "系统繁忙") };
   }
+}
+
+/**
+ * The sign type a notify must carry: its attempt's (WeChat signs an order's notify as its unifiedorder was signed), so
+ * changing WECHATPAY_SIGN_TYPE strands no attempt already made. An unknown out_trade_no gets the configured one.
+ */
+async function attemptSignType(deps: CoreDeps, body: string): Promise<SignType> {
+  let outTradeNo: string | undefined;
+  try {
+    outTradeNo = parseXml(body, { maxBytes: MAX_NOTIFY_BYTES }).out_trade_no;
+  } catch {
+    return deps.config.signType; // parsePayNotify reports it as BAD_XML
+  }
+  if (!outTradeNo) return deps.config.signType;
+  const [row] = await deps.db
+    .select({ signType: paymentAttempts.signType })
+    .from(paymentAttempts)
+    .where(eq(paymentAttempts.outTradeNo, outTradeNo))
+    .catch(() => []);
+  return row && isSignType(row.signType) ? row.signType : deps.config.signType;
 }

@@ -9,6 +9,7 @@ import type { TUnifiedOrderInput, TUnifiedOrderResult } from "@wxpay/wechatpay";
 import {
   appendRedirectUrl,
   generateOutTradeNo,
+  isSignType,
   jsapiPayParams,
   miniPayParams,
   WechatPayApiError,
@@ -296,7 +297,9 @@ function payParams(
       mwebUrl: appendRedirectUrl(attempt.mwebUrl ?? "", `${config.appUrl}${resultPath(order.id)}`),
     };
   }
-  const base = { appId: attempt.appid, prepayId, key: config.key, signType: config.signType };
+  // WeChat: paySign's signType "需与统一下单的签名类型一致" — the attempt's, whatever is configured today.
+  const signType = isSignType(attempt.signType) ? attempt.signType : config.signType;
+  const base = { appId: attempt.appid, prepayId, key: config.key, signType };
   if (channel === "jsapi") return { channel, payParams: jsapiPayParams(base) };
   return { channel, payParams: miniPayParams(base) };
 }

@@ -2,6 +2,7 @@
 // md5(API key) (AES-256-ECB) and no sign of its own — decrypting it is the authentication.
 import { parseRefundNotify, replyXml } from "@wxpay/wechatpay";
 
+import { activeKeys } from "../config";
 import type { CoreDeps } from "../deps";
 import { applyRefundResult } from "./apply-refund-result";
 
@@ -18,7 +19,7 @@ export async function handleRefundNotify(
   const parsed = parseRefundNotify(input.body, {
     mchId: config.mchId,
     appIds: [config.officialAccount.appId, config.miniProgram.appId],
-    keys: [config.key, ...config.previousKeys],
+    keys: activeKeys(config, deps.now()),
   });
   if (!parsed.ok) {
     deps.log.warn("refund notify rejected", {
@@ -28,6 +29,12 @@ export async function handleRefundNotify(
     return { verdict: "REJECTED", reply: replyXml(false, "参数格式校验错误") };
   }
   const n = parsed.notification;
+  if (n.keyIndex > 0) {
+    deps.log.alert("refund notify decrypted with the previous API key", {
+      outRefundNo: n.outRefundNo,
+      previousKeyUntil: config.previousKeysUntil?.toISOString() ?? null,
+    });
+  }
   try {
     const r = await deps.db.transaction((tx) =>
       applyRefundResult(
