@@ -37,11 +37,15 @@ export async function handlePayNotify(
 ): Promise<THandleNotifyResult> {
   const { config } = deps;
   const bodySha256 = crypto.createHash("sha256").update(input.body).digest("hex");
+  // Only a signed delivery is evidence worth its bytes; unsigned junk is remembered by digest and size, so a flood of
+  // it cannot fill the table with whatever a sender chooses to write.
   const record = {
     remoteAddr: input.remoteAddr ?? null,
     bodySha256,
-    rawXml: input.body.slice(0, STORED_BODY_CHARS),
+    bodyBytes: Buffer.byteLength(input.body, "utf8"),
+    rawXml: null as string | null,
   };
+  const signedBody = input.body.slice(0, STORED_BODY_CHARS);
   const parsed = parsePayNotify(input.body, {
     mchId: config.mchId,
     appIds: [config.officialAccount.appId, config.miniProgram.appId],
@@ -57,9 +61,11 @@ export async function handlePayNotify(
       code === "RETURN_FAIL" || signedFailure ? "NOT_SUCCESS" : code === "MISSING_FIELD" ? "BAD_XML" : code;
     const reply = replyFor(verdict, code === "BAD_SIGN" ? "签名失败" : "参数格式校验错误");
     deps.log.warn("notify rejected", { verdict, detail: message, remoteAddr: input.remoteAddr });
+    // MISSING_FIELD is only reported after the signature verified.
+    const rawXml = code === "MISSING_FIELD" ? signedBody : null;
     await deps.db
       .insert(paymentNotifications)
-      .values({ ...record, verdict, detail: message.slice(0, 500), reply })
+      .values({ ...record, rawXml, verdict, detail: message.slice(0, 500), reply })
       .catch((err: unknown) => deps.log.error("could not record a rejected notify", { error: String(err) }));
     return { verdict, reply };
   }
@@ -81,6 +87,7 @@ export async function handlePayNotify(
     try {
       await deps.db.insert(paymentNotifications).values({
         ...record,
+        rawXml: signedBody,
         outTradeNo: n.outTradeNo,
         transactionId: n.transactionId || null,
         verdict: "NOT_SUCCESS",
@@ -114,6 +121,7 @@ export async function handlePayNotify(
       const reply = replyFor(applied.verdict, FAIL_MESSAGE[applied.verdict] ?? "订单不存在");
       await tx.insert(paymentNotifications).values({
         ...record,
+        rawXml: signedBody,
         outTradeNo: n.outTradeNo,
         transactionId: n.transactionId,
         attemptId: applied.attemptId ?? null,
