@@ -28,6 +28,7 @@ export * from "./reconcile/reconcile-tick";
 export * from "./orders/order-handoff";
 export * from "./refunds/apply-refund-result";
 export * from "./refunds/handle-refund-notify";
+export * from "./refunds/import-refund";
 export * from "./refunds/request-refund";
 export * from "./refunds/send-refund";
 export * from "./refunds/status-from-payments";

@@ -7,7 +7,7 @@ import { paymentAttempts, refunds } from "@wxpay/db";
 import { WechatPayApiError } from "@wxpay/wechatpay";
 
 import type { CoreDeps } from "../deps";
-import { applyRefundResult } from "./apply-refund-result";
+import { recordRefundFact } from "./import-refund";
 import { sendRefund } from "./send-refund";
 
 /** A refund is first looked at this long after it was requested or last checked. */
@@ -72,21 +72,51 @@ export async function syncPendingRefunds(
         }
         continue;
       }
-      const applied = await deps.db.transaction((tx) =>
-        applyRefundResult(
+      // The same check as a refund notify's; refunds of this payment started elsewhere are imported on the way.
+      const outcome = await deps.db.transaction(async (tx) => {
+        const mine = await recordRefundFact(
           tx,
           {
             outRefundNo: r.outRefundNo,
-            status,
             refundId: item.refundId,
+            outTradeNo: q.outTradeNo,
+            transactionId: q.transactionId,
+            totalFeeFen: q.totalFeeFen,
+            refundFeeFen: item.refundFeeFen,
+            status,
             ...(item.refundSuccessAt ? { succeededAt: item.refundSuccessAt } : {}),
             source: "refundquery",
           },
           deps.now(),
           deps.log,
-        ),
-      );
-      if (applied.applied) settled += 1;
+        );
+        for (const other of q.refunds) {
+          if (other.outRefundNo === r.outRefundNo || other.refundStatus === "PROCESSING") continue;
+          const [known] = await tx
+            .select({ outRefundNo: refunds.outRefundNo })
+            .from(refunds)
+            .where(eq(refunds.outRefundNo, other.outRefundNo));
+          if (known) continue;
+          await recordRefundFact(
+            tx,
+            {
+              outRefundNo: other.outRefundNo,
+              refundId: other.refundId,
+              outTradeNo: q.outTradeNo,
+              transactionId: q.transactionId,
+              totalFeeFen: q.totalFeeFen,
+              refundFeeFen: other.refundFeeFen,
+              status: other.refundStatus,
+              ...(other.refundSuccessAt ? { succeededAt: other.refundSuccessAt } : {}),
+              source: "refundquery",
+            },
+            deps.now(),
+            deps.log,
+          );
+        }
+        return mine;
+      });
+      if (outcome.kind === "applied") settled += 1;
     } catch (err) {
       deps.log.warn("refundquery failed; will try again", { outRefundNo: r.outRefundNo, error: String(err) });
     }
