@@ -4,7 +4,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { reconcilePass } from "@wxpay/core";
+import { openH5Session, prepay, reconcilePass } from "@wxpay/core";
 import { paymentAttempts } from "@wxpay/db";
 
 import type { Harness } from "./harness";
@@ -31,12 +31,14 @@ const simState = async (outTradeNo: string) => (await h.control.orders({ outTrad
 describe("one live attempt per order and channel", () => {
   it("concurrent prepay calls for one order are serialised: one attempt, every caller gets its pay parameters", async () => {
     const { orderId, shopper } = await newOrder();
-    const replies = await Promise.all(
+    const session = openH5Session(h.deps.config.sessionSecret, shopper.cookie);
+    // Straight into core, all in the same tick: the HTTP layer must not be what spaces them out.
+    const replies = await Promise.allSettled(
       Array.from({ length: 8 }, () =>
-        shopper.mutate<{ mwebUrl: string }>("prepay", { orderId, channel: "h5" }),
+        prepay(h.deps, { session, orderId, channel: "h5", clientIp: "127.0.0.1" }),
       ),
     );
-    expect(replies.map((r) => r.status)).toEqual(Array.from({ length: 8 }, () => 200));
+    expect(replies.map((r) => r.status)).toEqual(Array.from({ length: 8 }, () => "fulfilled"));
     const rows = await attemptsOf(orderId);
     expect(rows).toHaveLength(1);
     expect(await h.control.orders({ outTradeNo: rows[0]?.outTradeNo })).toHaveLength(1);
