@@ -3,9 +3,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { reconcilePass, requestRefund } from "@wxpay/core";
+import { reconcileBill, reconcilePass, requestRefund } from "@wxpay/core";
 import { orderEvents, orders, paymentAttempts, refunds } from "@wxpay/db";
-import { buildXml, encryptReqInfo, replyXml } from "@wxpay/wechatpay";
+import { buildXml, encryptReqInfo, formatBeijingTime, replyXml } from "@wxpay/wechatpay";
 
 import type { Harness } from "./harness";
 import { eventually, Shopper, startHarness } from "./harness";
@@ -287,5 +287,37 @@ describe("the refund notify is checked against our refund, and refunds started e
         refund_fee: 500,
       }),
     ).not.toBe(replyXml(true));
+  });
+});
+
+describe("a refund started on the merchant platform whose notify never came", () => {
+  it("is imported by the daily bill check, from a signed refundquery", async () => {
+    const p = await paidOrder();
+    const [a] = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.outTradeNo, p.outTradeNo));
+    // The merchant platform plays its part: a refund this shop never asked for, with no notify_url.
+    await h.deps.pay.refund({
+      outTradeNo: p.outTradeNo,
+      appId: a?.appid ?? "",
+      outRefundNo: "MPBILL2026112701",
+      totalFeeFen: 11800,
+      refundFeeFen: 11800,
+    });
+    await h.control.settleRefund({ outRefundNo: "MPBILL2026112701" });
+    expect(await orderStatus(p.orderId)).toBe("PAID");
+
+    const billDate = formatBeijingTime(h.deps.now()).slice(0, 8);
+    await h.advance(36 * 3600_000);
+    const check = await reconcileBill(h.deps, { billDate });
+    expect(check.differences).toContainEqual({
+      kind: "REFUND_IMPORTED",
+      outTradeNo: p.outTradeNo,
+      outRefundNo: "MPBILL2026112701",
+    });
+    expect(await orderStatus(p.orderId)).toBe("REFUNDED");
+    const again = await reconcileBill(h.deps, { billDate });
+    expect(again.differences.filter((d) => d.kind === "REFUND_IMPORTED")).toEqual([]);
   });
 });
