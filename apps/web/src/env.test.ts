@@ -1,6 +1,50 @@
-import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { afterAll, describe, expect, it } from "vitest";
 
 import { parseEnv, SANDBOX } from "./env";
+
+/** Real WeChat hosts with every secret set to a non-sandbox value. */
+const REAL = {
+  WECHAT_PAY_BASE: "https://api.mch.weixin.qq.com",
+  WECHAT_API_BASE: "https://api.weixin.qq.com",
+  WECHAT_OPEN_BASE: "https://open.weixin.qq.com",
+  WECHATPAY_KEY: "Zk3q9Vw2Lp7Xc4Rt8Yb1Nm6Hd5Gf0Js2",
+  WECHAT_APPSECRET: "a-real-official-account-secret",
+  WECHAT_MINI_SECRET: "a-real-mini-program-secret",
+  SESSION_SECRET: "a-real-session-secret-of-at-least-32-characters",
+};
+
+// A merchant certificate and key of this run's own (as the merchant platform issues them: CN = mch_id).
+const dir = mkdtempSync(path.join(tmpdir(), "wxpay-env-"));
+const file = (name: string) => path.join(dir, name);
+execFileSync(
+  "openssl",
+  [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    file("key.pem"),
+    "-out",
+    file("cert.pem"),
+    "-days",
+    "2",
+    "-set_serial",
+    "0x1A2B3C",
+    "-subj",
+    "/CN=1230000109",
+  ],
+  { stdio: "pipe" },
+);
+execFileSync("openssl", ["genpkey", "-algorithm", "RSA", "-out", file("other-key.pem")], { stdio: "pipe" });
+writeFileSync(file("not-a-cert.pem"), "hello");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("configuration", () => {
   it("runs on the simulator's sandbox values when nothing is set", () => {
@@ -29,6 +73,75 @@ describe("configuration", () => {
   it("treats an empty DATABASE_URL as unset (embedded PGlite)", () => {
     expect(parseEnv({ DATABASE_URL: "  " }).DATABASE_URL).toBeUndefined();
     expect(parseEnv({ APP_URL: "https://shop.example.com/" }).APP_URL).toBe("https://shop.example.com");
+  });
+
+  describe("the merchant certificate (refunds over mutual TLS)", () => {
+    it("defaults to the simulator's sandbox certificate, whose serial it reads", () => {
+      const e = parseEnv({});
+      expect(e.REFUNDS_ENABLED).toBe(true);
+      expect(e.merchantCert?.serial).toBe("5A1B2C3D4E5F60718293A4B5C6D7E8F901234567");
+      expect(e.merchantCert?.certPem).toMatch(/BEGIN CERTIFICATE/);
+    });
+
+    it("with a real pay host and no certificate the app refuses to start while refunds are on, and says so", () => {
+      expect(() => parseEnv(REAL)).toThrow(
+        /WECHATPAY_MCH_CERT_PATH: refunds need the merchant API certificate/,
+      );
+      const off = parseEnv({ ...REAL, REFUNDS_ENABLED: "false" });
+      expect(off.REFUNDS_ENABLED).toBe(false);
+      expect(off.merchantCert).toBeUndefined();
+    });
+
+    it("with a real pay host the merchant's own certificate is loaded, and the sandbox one is refused", () => {
+      const e = parseEnv({
+        ...REAL,
+        WECHATPAY_MCH_CERT_PATH: file("cert.pem"),
+        WECHATPAY_MCH_KEY_PATH: file("key.pem"),
+      });
+      expect(e.merchantCert?.serial).toBe("1A2B3C");
+      expect(() =>
+        parseEnv({
+          ...REAL,
+          WECHATPAY_MCH_CERT_PATH: "apps/wechat-sim/sandbox/apiclient_cert.pem",
+          WECHATPAY_MCH_KEY_PATH: "apps/wechat-sim/sandbox/apiclient_key.pem",
+        }),
+      ).toThrow(/WECHATPAY_MCH_CERT_PATH is the sandbox certificate/);
+    });
+
+    it("a missing file, a key of another certificate, half a pair or a wrong serial is refused by name", () => {
+      const pair = { WECHATPAY_MCH_CERT_PATH: file("cert.pem"), WECHATPAY_MCH_KEY_PATH: file("key.pem") };
+      expect(() => parseEnv({ ...pair, WECHATPAY_MCH_CERT_PATH: file("missing.pem") })).toThrow(
+        /WECHATPAY_MCH_CERT_PATH: cannot read/,
+      );
+      expect(() => parseEnv({ ...pair, WECHATPAY_MCH_CERT_PATH: file("not-a-cert.pem") })).toThrow(
+        /WECHATPAY_MCH_CERT_PATH: not a PEM certificate/,
+      );
+      expect(() => parseEnv({ ...pair, WECHATPAY_MCH_KEY_PATH: file("other-key.pem") })).toThrow(
+        /WECHATPAY_MCH_KEY_PATH: not the private key of that certificate/,
+      );
+      expect(() => parseEnv({ WECHATPAY_MCH_CERT_PATH: file("cert.pem") })).toThrow(
+        /WECHATPAY_MCH_KEY_PATH: set both/,
+      );
+      expect(() => parseEnv({ ...pair, WECHATPAY_MCH_SERIAL: "FFFF" })).toThrow(
+        /WECHATPAY_MCH_SERIAL: the certificate's serial is 1A2B3C/,
+      );
+      expect(parseEnv({ ...pair, WECHATPAY_MCH_SERIAL: "1a2b3c" }).merchantCert?.serial).toBe("1A2B3C");
+    });
+  });
+
+  describe("key rotation has an end", () => {
+    it("WECHATPAY_KEY_PREVIOUS_UNTIL is an ISO time with a zone, and only with a previous key", () => {
+      const previous = { WECHATPAY_KEY_PREVIOUS: "0123456789abcdef0123456789abcdef" };
+      const e = parseEnv({ ...previous, WECHATPAY_KEY_PREVIOUS_UNTIL: "2026-12-31T16:00:00Z" });
+      expect(e.WECHATPAY_KEY_PREVIOUS_UNTIL?.toISOString()).toBe("2026-12-31T16:00:00.000Z");
+      expect(parseEnv(previous).WECHATPAY_KEY_PREVIOUS_UNTIL).toBeUndefined();
+      expect(() => parseEnv({ ...previous, WECHATPAY_KEY_PREVIOUS_UNTIL: "next week" })).toThrow(
+        /WECHATPAY_KEY_PREVIOUS_UNTIL/,
+      );
+      expect(() => parseEnv({ WECHATPAY_KEY_PREVIOUS_UNTIL: "2026-12-31T16:00:00Z" })).toThrow(
+        /WECHATPAY_KEY_PREVIOUS_UNTIL: only with WECHATPAY_KEY_PREVIOUS/,
+      );
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 // The web app's configuration: every variable of DESIGN.md, read and validated here and nowhere else.
 // Unset variables take the simulator's sandbox values (see .env.example), so a fresh clone runs with no .env.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -17,6 +18,10 @@ export const SANDBOX = {
 } as const;
 
 const SIM = "http://localhost:3100";
+
+/** The simulator's sandbox merchant certificate and key (apps/wechat-sim/sandbox), relative to the workspace root. */
+export const SANDBOX_MCH_CERT_PATH = "apps/wechat-sim/sandbox/apiclient_cert.pem";
+export const SANDBOX_MCH_KEY_PATH = "apps/wechat-sim/sandbox/apiclient_key.pem";
 
 const optionalString = z
   .string()
@@ -62,7 +67,23 @@ export const ZEnv = z
     WECHATPAY_KEY_PREVIOUS: optionalString.pipe(
       z.string().length(32, "WECHATPAY_KEY_PREVIOUS: exactly 32 characters").optional(),
     ),
+    // A rotation has an end: after this moment the previous key is refused (ISO 8601 with a zone).
+    WECHATPAY_KEY_PREVIOUS_UNTIL: optionalString
+      .pipe(
+        z.iso
+          .datetime({ offset: true, message: "an ISO time with a zone, e.g. 2026-12-31T16:00:00Z" })
+          .optional(),
+      )
+      .transform((v) => (v === undefined ? undefined : new Date(v))),
     WECHATPAY_SIGN_TYPE: withDefault("MD5").pipe(z.enum(["MD5", "HMAC-SHA256"])),
+    // The merchant API certificate (apiclient_cert.pem + apiclient_key.pem): refunds present it over mutual TLS.
+    // Relative paths are read from the workspace root; unset = the sandbox pair, except against real WeChat hosts.
+    WECHATPAY_MCH_CERT_PATH: optionalString,
+    WECHATPAY_MCH_KEY_PATH: optionalString,
+    WECHATPAY_MCH_SERIAL: optionalString,
+    REFUNDS_ENABLED: withDefault("true")
+      .pipe(z.enum(["true", "false"], { message: "REFUNDS_ENABLED: true or false" }))
+      .transform((v) => v === "true"),
     WECHAT_PAY_BASE: url(SIM),
     WECHAT_API_BASE: url(SIM),
     WECHAT_OPEN_BASE: url(SIM),
@@ -87,11 +108,15 @@ export const ZEnv = z
       .transform((v, ctx) => parseMpVerify(v ?? "", ctx)),
   })
   .superRefine((env, ctx) => {
+    if (env.WECHATPAY_KEY_PREVIOUS_UNTIL && !env.WECHATPAY_KEY_PREVIOUS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WECHATPAY_KEY_PREVIOUS_UNTIL"],
+        message: "only with WECHATPAY_KEY_PREVIOUS (the key it ends)",
+      });
+    }
     // Real WeChat hosts with sandbox secrets would sign real requests with published keys: refuse to start.
-    const realWechat = [env.WECHAT_PAY_BASE, env.WECHAT_API_BASE].some((u) =>
-      /\.weixin\.qq\.com$/.test(new URL(u).hostname),
-    );
-    if (!realWechat) return;
+    if (!realWechat(env)) return;
     for (const name of [
       "WECHATPAY_KEY",
       "WECHAT_APPSECRET",
@@ -106,7 +131,8 @@ export const ZEnv = z
         });
       }
     }
-  });
+  })
+  .transform((env, ctx) => ({ ...env, merchantCert: merchantCertificate(env, ctx) }));
 
 export type TEnv = z.infer<typeof ZEnv>;
 
@@ -131,6 +157,104 @@ function parseMpVerify(raw: string, ctx: z.RefinementCtx): Record<string, string
     files[name] = content;
   }
   return files;
+}
+
+function realWechat(env: { WECHAT_PAY_BASE: string; WECHAT_API_BASE: string }): boolean {
+  return [env.WECHAT_PAY_BASE, env.WECHAT_API_BASE].some((u) =>
+    /\.weixin\.qq\.com$/.test(new URL(u).hostname),
+  );
+}
+
+export type TMerchantCertificate = { certPem: string; keyPem: string; serial: string };
+
+/**
+ * Loads and checks the merchant certificate pair once, at start: a refund must not be the first to learn that the
+ * file is missing, is not a certificate, or that the key belongs to another one. WeChat: refunds "请求需要双向证书".
+ */
+function merchantCertificate(
+  env: {
+    WECHAT_PAY_BASE: string;
+    WECHAT_API_BASE: string;
+    WECHATPAY_MCH_CERT_PATH: string | undefined;
+    WECHATPAY_MCH_KEY_PATH: string | undefined;
+    WECHATPAY_MCH_SERIAL: string | undefined;
+    REFUNDS_ENABLED: boolean;
+  },
+  ctx: z.RefinementCtx,
+): TMerchantCertificate | undefined {
+  const issue = (name: string, message: string): undefined => {
+    ctx.addIssue({ code: "custom", path: [name], message });
+    return undefined;
+  };
+  const real = realWechat(env);
+  let certPath = env.WECHATPAY_MCH_CERT_PATH;
+  let keyPath = env.WECHATPAY_MCH_KEY_PATH;
+  if (certPath === undefined && keyPath === undefined) {
+    if (!env.REFUNDS_ENABLED) return undefined;
+    if (real || new URL(env.WECHAT_PAY_BASE).protocol === "https:") {
+      return issue(
+        "WECHATPAY_MCH_CERT_PATH",
+        "refunds need the merchant API certificate (mutual TLS): set WECHATPAY_MCH_CERT_PATH and " +
+          "WECHATPAY_MCH_KEY_PATH to apiclient_cert.pem and apiclient_key.pem, or REFUNDS_ENABLED=false",
+      );
+    }
+    certPath = SANDBOX_MCH_CERT_PATH;
+    keyPath = SANDBOX_MCH_KEY_PATH;
+  }
+  if (certPath === undefined || keyPath === undefined) {
+    return issue(
+      certPath === undefined ? "WECHATPAY_MCH_CERT_PATH" : "WECHATPAY_MCH_KEY_PATH",
+      "set both WECHATPAY_MCH_CERT_PATH and WECHATPAY_MCH_KEY_PATH, or neither",
+    );
+  }
+  const root = workspaceRoot();
+  const certFile = path.resolve(root, certPath);
+  const keyFile = path.resolve(root, keyPath);
+  if (
+    real &&
+    (certFile === path.resolve(root, SANDBOX_MCH_CERT_PATH) ||
+      keyFile === path.resolve(root, SANDBOX_MCH_KEY_PATH))
+  ) {
+    return issue(
+      "WECHATPAY_MCH_CERT_PATH",
+      "WECHATPAY_MCH_CERT_PATH is the sandbox certificate; set the merchant's own",
+    );
+  }
+  const read = (name: string, file: string): string | undefined => {
+    try {
+      return fs.readFileSync(file, "utf8");
+    } catch (err) {
+      return issue(name, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  };
+  const certPem = read("WECHATPAY_MCH_CERT_PATH", certFile);
+  const keyPem = read("WECHATPAY_MCH_KEY_PATH", keyFile);
+  if (certPem === undefined || keyPem === undefined) return undefined;
+  let cert: crypto.X509Certificate;
+  try {
+    cert = new crypto.X509Certificate(certPem);
+  } catch {
+    return issue("WECHATPAY_MCH_CERT_PATH", `not a PEM certificate: ${certFile}`);
+  }
+  let key: crypto.KeyObject;
+  try {
+    key = crypto.createPrivateKey(keyPem);
+  } catch {
+    return issue("WECHATPAY_MCH_KEY_PATH", `not a PEM private key: ${keyFile}`);
+  }
+  if (!cert.checkPrivateKey(key)) {
+    return issue("WECHATPAY_MCH_KEY_PATH", `not the private key of that certificate: ${keyFile}`);
+  }
+  // WeChat shows the serial in upper-case hex (商户API证书序列号); OpenSSL may print it with leading zeros.
+  const serial = cert.serialNumber.toUpperCase().replace(/^0+(?=.)/, "");
+  const given = env.WECHATPAY_MCH_SERIAL?.toUpperCase().replace(/^0+(?=.)/, "");
+  if (given !== undefined && given !== serial) {
+    return issue(
+      "WECHATPAY_MCH_SERIAL",
+      `the certificate's serial is ${serial}, not ${env.WECHATPAY_MCH_SERIAL}`,
+    );
+  }
+  return { certPem, keyPem, serial };
 }
 
 /** The workspace root (where pnpm-workspace.yaml is), for the default PGlite directory. */

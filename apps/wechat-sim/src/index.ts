@@ -1,5 +1,6 @@
 // @wxpay/wechat-sim: a stateful local WeChat for development and tests. Never a dependency of production code.
 export { startSimulator, type Simulator, type SimulatorOptions } from "./server";
+export type { SimTlsOptions } from "./http/tls";
 export { SANDBOX, DEFAULT_USERS } from "./defaults";
 export { openidFor } from "./state";
 export type { FaultRule, TradeState } from "./state";

@@ -20,6 +20,7 @@ import {
   sendJson,
   sendXml,
 } from "./http/io";
+import { startTlsListener, type SimTlsOptions } from "./http/tls";
 import { createNotifyEngine } from "./notify/notify-engine";
 import { adminBrowserUser, adminPage } from "./pages/admin-page";
 import { h5Cashier, h5CashierAct } from "./pages/h5-cashier";
@@ -64,10 +65,14 @@ export type SimulatorOptions = {
   signProbeRate?: number;
   /** Overrides of the timing rules (see SimConfig). */
   rules?: Partial<Omit<SimConfig, "publicUrl" | "timeScale" | "dailyTokenQuota" | "signProbeRate">>;
+  /** Also listen on HTTPS, demanding the merchant's client certificate for /secapi/ (mutual TLS). */
+  tls?: SimTlsOptions;
 };
 
 export type Simulator = {
   url: string;
+  /** The HTTPS origin when `tls` was given. */
+  tlsUrl?: string;
   port: number;
   publicUrl: string;
   state: SimState;
@@ -117,13 +122,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const notify = createNotifyEngine({ state, clock, config, log });
   const ctx: SimContext = { state, clock, config, notify, log };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(ctx, req, res).catch((e: unknown) => {
       log(`error on ${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       if (!res.headersSent) send(res, 500, "internal error", "text/plain; charset=utf-8");
       else res.destroy();
     });
-  });
+  };
+  const server = createServer(onRequest);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -136,10 +142,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const publicUrl = typeof opts.publicUrl === "function" ? opts.publicUrl(port) : (opts.publicUrl ?? url);
   config.publicUrl = publicUrl.replace(/\/+$/, "");
+  const tls = opts.tls ? await startTlsListener(host, opts.tls, onRequest, log) : undefined;
 
   let closed = false;
   return {
     url,
+    ...(tls ? { tlsUrl: tls.url } : {}),
     port,
     publicUrl: config.publicUrl,
     state,
@@ -150,6 +158,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       closed = true;
       notify.dispose();
       clock.dispose();
+      await tls?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

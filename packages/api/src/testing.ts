@@ -5,7 +5,7 @@ import http from "node:http";
 
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
-import type { CoreDeps, TCoreConfig } from "@wxpay/core";
+import type { CoreDeps, Logger, TCoreConfig } from "@wxpay/core";
 import {
   beginOauth,
   completeOauth,
@@ -18,7 +18,7 @@ import {
 } from "@wxpay/core";
 import type { TTestCore } from "@wxpay/core/testing";
 import { createTestCore } from "@wxpay/core/testing";
-import type { Simulator } from "@wxpay/wechat-sim";
+import type { Simulator, SimTlsOptions } from "@wxpay/wechat-sim";
 import { createSimControl, startSimulator } from "@wxpay/wechat-sim";
 import type { TFetch } from "@wxpay/wechatpay";
 
@@ -33,6 +33,8 @@ export type Harness = {
   control: ReturnType<typeof createSimControl>;
   core: TTestCore;
   deps: CoreDeps;
+  /** Rebuilds the shop's deps with changed configuration (a redeploy with new environment), same database. */
+  reconfigure(over: Partial<TCoreConfig>): void;
   /** Notify bodies the shop answered, with their replies, in arrival order. */
   notifyLog: { body: string; reply: string; verdict: string }[];
   close(): Promise<void>;
@@ -50,8 +52,12 @@ export async function startHarness(opts: {
   /** Wraps the fetch the shop uses to reach WeChat (to lose a reply on purpose, or to count calls). */
   wrapFetch?: (inner: TFetch) => TFetch;
   maxConnections?: number;
+  /** The shop's logger (default: silent). */
+  log?: Logger;
+  /** Also start the simulator's HTTPS listener (mutual TLS for /secapi/); its origin is `sim.tlsUrl`. */
+  simTls?: SimTlsOptions;
 }): Promise<Harness> {
-  const sim = await startSimulator({ port: 0, log: false });
+  const sim = await startSimulator({ port: 0, log: false, ...(opts.simTls ? { tls: opts.simTls } : {}) });
   // Set once the server's port (and so APP_URL) is known; requests only arrive after that.
   const ref: { deps?: CoreDeps } = {};
   const current = (): CoreDeps => {
@@ -137,21 +143,24 @@ export async function startHarness(opts: {
     wechatBase: sim.url,
     config: { appUrl: url, ...opts.config },
     now,
+    ...(opts.log ? { log: opts.log } : {}),
     ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}),
   });
-  const deps = createCoreDeps({
-    db: core.deps.db,
-    config: core.deps.config,
-    log: core.deps.log,
-    now,
-    wechat: {
-      payBase: sim.url,
-      apiBase: sim.url,
-      openBase: sim.url,
-      timeoutMs: 5000,
-      ...(opts.wrapFetch ? { fetch: opts.wrapFetch(fetch) } : {}),
-    },
-  });
+  const build = (config: TCoreConfig): CoreDeps =>
+    createCoreDeps({
+      db: core.deps.db,
+      config,
+      log: core.deps.log,
+      now,
+      wechat: {
+        payBase: sim.url,
+        apiBase: sim.url,
+        openBase: sim.url,
+        timeoutMs: 5000,
+        ...(opts.wrapFetch ? { fetch: opts.wrapFetch(fetch) } : {}),
+      },
+    });
+  let deps = build(core.deps.config);
   ref.deps = deps;
   const control = createSimControl(sim.url);
   return {
@@ -165,6 +174,10 @@ export async function startHarness(opts: {
     core,
     get deps() {
       return deps;
+    },
+    reconfigure(over) {
+      deps = build({ ...deps.config, ...over });
+      ref.deps = deps;
     },
     notifyLog,
     async close() {

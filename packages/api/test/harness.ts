@@ -112,3 +112,44 @@ export async function eventually<T>(
   }
   return last;
 }
+
+/** The signed fields of a successful payment notify for an attempt, as WeChat sends them. */
+let txn = 4200000000000000000000000000n + BigInt(Math.floor(Math.random() * 1e9)) * 1000n;
+export function newTransactionId(): string {
+  txn += 1n;
+  return txn.toString();
+}
+export function paidNotifyFields(
+  h: Harness,
+  a: { outTradeNo: string; amountFen: number; appid: string },
+  over: Record<string, string | number> = {},
+): Record<string, string | number> {
+  return {
+    return_code: "SUCCESS",
+    result_code: "SUCCESS",
+    appid: a.appid,
+    mch_id: h.deps.config.mchId,
+    nonce_str: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+    openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+    is_subscribe: "N",
+    trade_type: "MWEB",
+    bank_type: "CMC",
+    total_fee: a.amountFen,
+    fee_type: "CNY",
+    cash_fee: a.amountFen,
+    transaction_id: newTransactionId(),
+    out_trade_no: a.outTradeNo,
+    time_end: "20261127113000",
+    ...over,
+  };
+}
+
+/** POSTs a notify body to the shop's pay notify route; returns the reply text. */
+export async function deliverPayNotify(h: Harness, body: string): Promise<string> {
+  const res = await fetch(`${h.url}/api/wechat/pay/notify`, {
+    method: "POST",
+    headers: { "content-type": "text/xml" },
+    body,
+  });
+  return res.text();
+}

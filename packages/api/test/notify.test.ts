@@ -1,5 +1,7 @@
 // The notify endpoint under forged, wrong, duplicate and concurrent deliveries: each ends in its documented
 // verdict and reply, and nothing else changes.
+import { createHash } from "node:crypto";
+
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -151,8 +153,39 @@ describe("a notify that does not verify is refused, recorded, and changes nothin
   });
 });
 
+describe("what a delivery leaves behind", () => {
+  it("an unsigned or forged body is kept as its digest and size only; a signed one in full", async () => {
+    const a = await pendingAttempt();
+    const forged = buildXml({ ...paidFields(a), sign: "0".repeat(32), junk: "x".repeat(5000) });
+    await deliver(forged);
+    await deliver("not xml at all");
+    const rows = await h.deps.db
+      .select()
+      .from(paymentNotifications)
+      .orderBy(sql`${paymentNotifications.id} desc`)
+      .limit(2);
+    expect(rows.map((r) => r.verdict)).toEqual(["BAD_XML", "BAD_SIGN"]);
+    expect(rows.map((r) => r.rawXml)).toEqual([null, null]);
+    expect(rows[1]?.bodyBytes).toBe(Buffer.byteLength(forged));
+    expect(rows[1]?.bodySha256).toBe(createHash("sha256").update(forged).digest("hex"));
+
+    const genuine = buildPayNotify(paidFields(a), KEY(), "MD5");
+    expect(await deliver(genuine)).toBe(SUCCESS);
+    const [stored] = await h.deps.db
+      .select()
+      .from(paymentNotifications)
+      .orderBy(sql`${paymentNotifications.id} desc`)
+      .limit(1);
+    expect(stored).toMatchObject({
+      verdict: "APPLIED",
+      rawXml: genuine,
+      bodyBytes: Buffer.byteLength(genuine),
+    });
+  });
+});
+
 describe("a verified notify that does not match the order", () => {
-  it("amount mismatch: FAIL, recorded, order untouched", async () => {
+  it("amount mismatch: FAIL, recorded as a notify and on the order's record, order status untouched", async () => {
     const a = await pendingAttempt();
     const reply = await deliver(
       buildPayNotify(paidFields(a, { total_fee: a.amountFen - 1, cash_fee: a.amountFen - 1 }), KEY(), "MD5"),
@@ -160,7 +193,7 @@ describe("a verified notify that does not match the order", () => {
     expect(reply).toBe(replyXml(false, "金额不符"));
     expect(await state(a)).toMatchObject({
       status: "PENDING",
-      events: ["CREATED"],
+      events: ["AMOUNT_MISMATCH", "CREATED"],
       verdicts: ["AMOUNT_MISMATCH"],
     });
   });

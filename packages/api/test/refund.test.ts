@@ -3,9 +3,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { reconcilePass, requestRefund } from "@wxpay/core";
+import { reconcileBill, reconcilePass, requestRefund } from "@wxpay/core";
 import { orderEvents, orders, paymentAttempts, refunds } from "@wxpay/db";
-import { buildXml, encryptReqInfo, replyXml } from "@wxpay/wechatpay";
+import { buildXml, encryptReqInfo, formatBeijingTime, replyXml } from "@wxpay/wechatpay";
 
 import type { Harness } from "./harness";
 import { eventually, Shopper, startHarness } from "./harness";
@@ -119,8 +119,12 @@ describe("refunds", () => {
   it("a refund notify that does not decrypt with our key, or names another merchant, is refused and changes nothing", async () => {
     const p = await paidOrder();
     const r = await requestRefund(h.deps, { orderId: p.orderId });
+    const [paid] = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.outTradeNo, p.outTradeNo));
     const inner = buildXml({
-      transaction_id: "4200000000000000000000000099",
+      transaction_id: paid?.transactionId ?? "",
       out_trade_no: p.outTradeNo,
       refund_id: "50000000000000000000000000000",
       out_refund_no: r.outRefundNo,
@@ -172,5 +176,148 @@ describe("refunds", () => {
       await h.deps.db.select().from(orderEvents).where(eq(orderEvents.orderId, p.orderId))
     ).filter((e) => e.type === "REFUND_SUCCESS");
     expect(event?.source).toBe("refundquery");
+  });
+});
+
+describe("the refund notify is checked against our refund, and refunds started elsewhere are imported", () => {
+  const deliverRefundNotify = async (fields: Record<string, string | number>) => {
+    const inner = buildXml({
+      refund_status: "SUCCESS",
+      success_time: "2026-11-27 12:00:00",
+      refund_recv_accout: "支付用户零钱",
+      refund_account: "REFUND_SOURCE_UNSETTLED_FUNDS",
+      refund_request_source: "API",
+      ...fields,
+    })
+      .replace(/^<xml>/, "<root>")
+      .replace(/<\/xml>$/, "</root>");
+    const body = buildXml({
+      return_code: "SUCCESS",
+      appid: h.deps.config.officialAccount.appId,
+      mch_id: h.deps.config.mchId,
+      nonce_str: "x2",
+      req_info: encryptReqInfo(inner, h.deps.config.key),
+    });
+    const res = await fetch(`${h.url}/api/wechat/refund/notify`, { method: "POST", body });
+    return res.text();
+  };
+  const attemptOf = async (outTradeNo: string) =>
+    (await h.deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.outTradeNo, outTradeNo)))[0];
+
+  it("a notify whose out_trade_no, transaction_id or amounts differ from our refund row is refused and changes nothing", async () => {
+    const p = await paidOrder();
+    const r = await requestRefund(h.deps, { orderId: p.orderId });
+    const a = await attemptOf(p.outTradeNo);
+    const genuine = {
+      transaction_id: a?.transactionId ?? "",
+      out_trade_no: p.outTradeNo,
+      refund_id: "50000000000000000000000000001",
+      out_refund_no: r.outRefundNo,
+      total_fee: 11800,
+      refund_fee: 11800,
+      settlement_refund_fee: 11800,
+    };
+    for (const wrong of [
+      { out_trade_no: "20261127SomeoneElsesOrder0000000" },
+      { transaction_id: "4200000000000000000000000042" },
+      { refund_fee: 100, settlement_refund_fee: 100 },
+      { total_fee: 99999 },
+    ]) {
+      expect(await deliverRefundNotify({ ...genuine, ...wrong })).not.toBe(replyXml(true));
+      expect(await orderStatus(p.orderId)).toBe("REFUNDING");
+    }
+    expect(await deliverRefundNotify(genuine)).toBe(replyXml(true));
+    expect(await orderStatus(p.orderId)).toBe("REFUNDED");
+  });
+
+  it("refunds started on the merchant platform are imported from their notifies: partial, then the rest", async () => {
+    const p = await paidOrder();
+    const a = await attemptOf(p.outTradeNo);
+    const platform = {
+      transaction_id: a?.transactionId ?? "",
+      out_trade_no: p.outTradeNo,
+      total_fee: 11800,
+      refund_request_source: "VENDOR_PLATFORM",
+    };
+    expect(
+      await deliverRefundNotify({
+        ...platform,
+        refund_id: "50000000000000000000000000011",
+        out_refund_no: "MP2026112700001",
+        refund_fee: 1000,
+      }),
+    ).toBe(replyXml(true));
+    // A part returned: the order still holds the rest.
+    expect(await orderStatus(p.orderId)).toBe("PAID");
+    expect(
+      await deliverRefundNotify({
+        ...platform,
+        refund_id: "50000000000000000000000000012",
+        out_refund_no: "MP2026112700002",
+        refund_fee: 10800,
+      }),
+    ).toBe(replyXml(true));
+    expect(await orderStatus(p.orderId)).toBe("REFUNDED");
+    const rows = await h.deps.db.select().from(refunds).where(eq(refunds.orderId, p.orderId));
+    expect(rows.map((x) => [x.outRefundNo, x.origin, x.status, x.refundFeeFen]).sort()).toEqual([
+      ["MP2026112700001", "WECHAT", "SUCCESS", 1000],
+      ["MP2026112700002", "WECHAT", "SUCCESS", 10800],
+    ]);
+    expect((await eventTypes(p.orderId)).filter((t) => t === "REFUND_IMPORTED")).toHaveLength(2);
+    // A repeat of the same notify changes nothing more.
+    expect(
+      await deliverRefundNotify({
+        ...platform,
+        refund_id: "50000000000000000000000000012",
+        out_refund_no: "MP2026112700002",
+        refund_fee: 10800,
+      }),
+    ).toBe(replyXml(true));
+    expect(await h.deps.db.select().from(refunds).where(eq(refunds.orderId, p.orderId))).toHaveLength(2);
+  });
+
+  it("a refund notify for a payment this shop does not know is still refused", async () => {
+    expect(
+      await deliverRefundNotify({
+        transaction_id: "4200000000000000000000000077",
+        out_trade_no: "20261127NobodyKnowsThisOrder0000",
+        refund_id: "50000000000000000000000000021",
+        out_refund_no: "MP2026112700009",
+        total_fee: 500,
+        refund_fee: 500,
+      }),
+    ).not.toBe(replyXml(true));
+  });
+});
+
+describe("a refund started on the merchant platform whose notify never came", () => {
+  it("is imported by the daily bill check, from a signed refundquery", async () => {
+    const p = await paidOrder();
+    const [a] = await h.deps.db
+      .select()
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.outTradeNo, p.outTradeNo));
+    // The merchant platform plays its part: a refund this shop never asked for, with no notify_url.
+    await h.deps.pay.refund({
+      outTradeNo: p.outTradeNo,
+      appId: a?.appid ?? "",
+      outRefundNo: "MPBILL2026112701",
+      totalFeeFen: 11800,
+      refundFeeFen: 11800,
+    });
+    await h.control.settleRefund({ outRefundNo: "MPBILL2026112701" });
+    expect(await orderStatus(p.orderId)).toBe("PAID");
+
+    const billDate = formatBeijingTime(h.deps.now()).slice(0, 8);
+    await h.advance(36 * 3600_000);
+    const check = await reconcileBill(h.deps, { billDate });
+    expect(check.differences).toContainEqual({
+      kind: "REFUND_IMPORTED",
+      outTradeNo: p.outTradeNo,
+      outRefundNo: "MPBILL2026112701",
+    });
+    expect(await orderStatus(p.orderId)).toBe("REFUNDED");
+    const again = await reconcileBill(h.deps, { billDate });
+    expect(again.differences.filter((d) => d.kind === "REFUND_IMPORTED")).toEqual([]);
   });
 });

@@ -9,8 +9,13 @@ export type TCoreConfig = {
   sessionSecret: string;
   mchId: string;
   key: string;
+  /** The previous APIv2 key during a rotation: accepted on verify until `until`, and each use is an alert. */
   previousKeys: readonly string[];
+  /** When the previous keys stop being accepted (WECHATPAY_KEY_PREVIOUS_UNTIL); absent = until removed. */
+  previousKeysUntil?: Date;
   signType: SignType;
+  /** Refunds go over mutual TLS with the merchant API certificate; off = the shop never asks WeChat for one. */
+  refundsEnabled: boolean;
   officialAccount: { appId: string; secret: string };
   miniProgram: { appId: string; secret: string };
   trustProxyHops: number;
@@ -23,6 +28,7 @@ export type TCoreConfig = {
 };
 
 export const DEFAULT_CORE_TUNING = {
+  refundsEnabled: true,
   orderTtlMs: 30 * 60 * 1000,
   orderQueryMinIntervalMs: 3000,
   miniTokenTtlMs: 2 * 60 * 60 * 1000,
@@ -31,3 +37,10 @@ export const DEFAULT_CORE_TUNING = {
 export const NOTIFY_PATH = "/api/wechat/pay/notify";
 export const OAUTH_CALLBACK_PATH = "/api/wechat/oauth/callback";
 export const resultPath = (orderId: string) => `/orders/${orderId}/result`;
+
+/** The APIv2 keys a notify may be verified with now: the current one, and the previous ones until their end. */
+export function activeKeys(config: TCoreConfig, now: Date): string[] {
+  const until = config.previousKeysUntil;
+  const previousOk = until === undefined || now.getTime() < until.getTime();
+  return [config.key, ...(previousOk ? config.previousKeys : [])];
+}

@@ -1,5 +1,5 @@
 import type { Db } from "@wxpay/db";
-import type { TFetch } from "@wxpay/wechatpay";
+import type { TFetch, TMerchantCert } from "@wxpay/wechatpay";
 import { createPayClient, createPlatformClient } from "@wxpay/wechatpay";
 
 import type { TCoreConfig } from "./config";
@@ -13,6 +13,8 @@ export type TWechatEndpoints = {
   openBase: string;
   timeoutMs?: number;
   fetch?: TFetch;
+  /** The merchant API certificate (apiclient_cert.pem + apiclient_key.pem) for /secapi/ over mutual TLS. */
+  merchantCert?: TMerchantCert;
 };
 
 /** Wires the WeChat clients for the configured merchant and apps. */
@@ -35,6 +37,8 @@ export function createCoreDeps(opts: {
       mchId: config.mchId,
       key: config.key,
       previousKeys: config.previousKeys,
+      ...(config.previousKeysUntil ? { previousKeysUntil: config.previousKeysUntil } : {}),
+      ...(wechat.merchantCert ? { cert: wechat.merchantCert } : {}),
       signType: config.signType,
       appId: config.officialAccount.appId,
       timeoutMs: wechat.timeoutMs ?? 10_000,

@@ -11,7 +11,8 @@ export type TCoreErrorCode =
   | "WECHAT_REJECTED"
   | "URL_NOT_ALLOWED"
   | "TOO_MANY_REQUESTS"
-  | "BAD_INPUT";
+  | "BAD_INPUT"
+  | "REFUNDS_DISABLED";
 
 export class CoreError extends Error {
   readonly code: TCoreErrorCode;

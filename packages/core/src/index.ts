@@ -1,6 +1,6 @@
 export type { CoreDeps } from "./deps";
 export type { TCoreConfig } from "./config";
-export { DEFAULT_CORE_TUNING, NOTIFY_PATH, OAUTH_CALLBACK_PATH, resultPath } from "./config";
+export { activeKeys, DEFAULT_CORE_TUNING, NOTIFY_PATH, OAUTH_CALLBACK_PATH, resultPath } from "./config";
 export { createCoreDeps } from "./create-core-deps";
 export type { TWechatEndpoints } from "./create-core-deps";
 export { CoreError, isCoreError } from "./errors";
@@ -28,6 +28,9 @@ export * from "./reconcile/reconcile-tick";
 export * from "./orders/order-handoff";
 export * from "./refunds/apply-refund-result";
 export * from "./refunds/handle-refund-notify";
+export * from "./refunds/import-refund";
 export * from "./refunds/request-refund";
+export * from "./refunds/send-refund";
+export * from "./refunds/status-from-payments";
 export * from "./refunds/sync-refunds";
 export * from "./reconcile/reconcile-bill";

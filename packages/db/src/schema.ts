@@ -136,6 +136,10 @@ export const paymentAttempts = pgTable(
     check("payment_attempts_out_trade_no_format", sql`${t.outTradeNo} ~ '^[0-9A-Za-z_|*-]{6,32}$'`),
     index("payment_attempts_order_idx").on(t.orderId),
     index("payment_attempts_next_check_idx").on(t.nextCheckAt),
+    // At most one live attempt per order and channel, whatever the concurrency of prepay calls.
+    uniqueIndex("payment_attempts_one_live_per_channel")
+      .on(t.orderId, t.channel)
+      .where(sql`${t.status} in ('CREATED', 'PREPAID')`),
   ],
 );
 
@@ -162,8 +166,13 @@ export const paymentNotifications = pgTable(
     receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     remoteAddr: text(),
     bodySha256: text().notNull(),
-    /** The raw body, capped (it is evidence, and contains the payer's openid: restrict access). */
-    rawXml: text().notNull(),
+    /** Size of the body as received, in bytes. */
+    bodyBytes: integer(),
+    /**
+     * The raw body, capped, for signed deliveries only (it is evidence, and contains the payer's openid: restrict
+     * access); unsigned junk is kept as its digest and size.
+     */
+    rawXml: text(),
     outTradeNo: text(),
     transactionId: text(),
     attemptId: text().references(() => paymentAttempts.id),
@@ -252,6 +261,8 @@ export const refunds = pgTable(
       .notNull()
       .references(() => paymentAttempts.id),
     refundFeeFen: integer().notNull(),
+    /** SHOP: requested by this shop. WECHAT: started elsewhere (the merchant platform), learnt from WeChat. */
+    origin: text().$type<"SHOP" | "WECHAT">().notNull().default("SHOP"),
     status: refundStatus().notNull().default("REQUESTED"),
     refundId: text(),
     reason: text(),
@@ -263,10 +274,10 @@ export const refunds = pgTable(
   (t) => [
     check("refunds_refund_fee_fen_positive", sql`${t.refundFeeFen} > 0`),
     check("refunds_out_refund_no_format", sql`${t.outRefundNo} ~ '^[0-9A-Za-z_|*@-]{1,64}$'`),
-    // At most one live refund per paid attempt: a second request re-sends the first.
+    // At most one live refund of ours per paid attempt: a second request re-sends the first.
     uniqueIndex("refunds_one_live_per_attempt")
       .on(t.attemptId)
-      .where(sql`${t.status} in ('REQUESTED', 'SUCCESS', 'CHANGE')`),
+      .where(sql`${t.status} in ('REQUESTED', 'SUCCESS', 'CHANGE') and ${t.origin} = 'SHOP'`),
   ],
 );
 

@@ -17,6 +17,7 @@ const TEXT: Record<TAppCode, string> = {
   WECHAT_REJECTED: "微信支付暂时无法受理这笔订单，请稍后再试；多次失败请联系客服。",
   URL_NOT_ALLOWED: "当前页面地址无法使用微信支付，请从本店首页重新进入。",
   TOO_MANY_REQUESTS: "操作太频繁了，请稍等片刻再试。",
+  REFUNDS_DISABLED: "本店暂不支持在线退款，请联系客服。",
 };
 
 export const NETWORK_ERROR_TEXT = "网络好像不太稳定，请检查网络后重试。";

@@ -26,11 +26,13 @@ export function coreConfig(): TCoreConfig {
     mchId: e.WECHATPAY_MCH_ID,
     key: e.WECHATPAY_KEY,
     previousKeys: e.WECHATPAY_KEY_PREVIOUS ? [e.WECHATPAY_KEY_PREVIOUS] : [],
+    ...(e.WECHATPAY_KEY_PREVIOUS_UNTIL ? { previousKeysUntil: e.WECHATPAY_KEY_PREVIOUS_UNTIL } : {}),
     signType: e.WECHATPAY_SIGN_TYPE,
     officialAccount: { appId: e.WECHAT_APPID, secret: e.WECHAT_APPSECRET },
     miniProgram: { appId: e.WECHAT_MINI_APPID, secret: e.WECHAT_MINI_SECRET },
     trustProxyHops: e.TRUST_PROXY_HOPS,
     ...DEFAULT_CORE_TUNING,
+    refundsEnabled: e.REFUNDS_ENABLED,
   };
 }
 
@@ -45,7 +47,14 @@ export function coreDeps(): Promise<CoreDeps> {
     return createCoreDeps({
       db: handle.db,
       config: coreConfig(),
-      wechat: { payBase: e.WECHAT_PAY_BASE, apiBase: e.WECHAT_API_BASE, openBase: e.WECHAT_OPEN_BASE },
+      wechat: {
+        payBase: e.WECHAT_PAY_BASE,
+        apiBase: e.WECHAT_API_BASE,
+        openBase: e.WECHAT_OPEN_BASE,
+        ...(e.merchantCert
+          ? { merchantCert: { certPem: e.merchantCert.certPem, keyPem: e.merchantCert.keyPem } }
+          : {}),
+      },
     });
   })().catch((err: unknown) => {
     delete g[GLOBAL_KEY];

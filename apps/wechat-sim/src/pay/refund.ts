@@ -1,5 +1,5 @@
 // POST /secapi/pay/refund — on WeChat this path needs the merchant's client certificate (mutual TLS). The
-// simulator serves it over plain HTTP like every other path and does not check certificates.
+// simulator's plain HTTP listener does not check certificates; its optional HTTPS listener (http/tls.ts) demands one.
 import type { SimContext } from "../context";
 import { newRefundId } from "../ids";
 import type { Refund } from "../state";

@@ -43,6 +43,7 @@ export async function getOrderStatus(
         id: paymentAttempts.id,
         outTradeNo: paymentAttempts.outTradeNo,
         appid: paymentAttempts.appid,
+        createdAt: paymentAttempts.createdAt,
       });
     if (!claimed) continue;
     try {

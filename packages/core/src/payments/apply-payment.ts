@@ -1,7 +1,7 @@
 // The one transition from "WeChat says this out_trade_no is paid" to order state, shared by the notify and
 // by every orderquery answer. It runs inside the caller's transaction and locks the attempt and order rows, so any
 // number of concurrent deliveries for one order are applied one after another and exactly one makes it PAID.
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 
 import type { Db } from "@wxpay/db";
 import { orderEvents, orders, paymentAttempts } from "@wxpay/db";
@@ -77,13 +77,14 @@ export async function applyPayment(
   }
   // Compare total_fee (the order amount), not cash_fee, which coupons legitimately lower.
   if (ev.totalFeeFen !== attempt.amountFen || ev.feeType !== "CNY") {
-    log.alert("payment amount does not match the order", {
-      ...ids,
-      expectedFen: attempt.amountFen,
+    const data = {
+      transactionId: ev.transactionId,
       totalFeeFen: ev.totalFeeFen,
       feeType: ev.feeType,
-      transactionId: ev.transactionId,
-    });
+      expectedFen: attempt.amountFen,
+    };
+    log.alert("payment amount does not match the order", { ...ids, ...data });
+    await recordAnomaly(tx, { ...ids, type: "AMOUNT_MISMATCH", source: ev.source, data });
     return {
       verdict: "AMOUNT_MISMATCH",
       ...ids,
@@ -93,11 +94,19 @@ export async function applyPayment(
 
   if (attempt.transactionId !== null) {
     if (attempt.transactionId === ev.transactionId) return { verdict: "DUPLICATE", ...ids };
-    log.alert("second transaction_id for one out_trade_no", {
-      ...ids,
-      recorded: attempt.transactionId,
-      received: ev.transactionId,
-    });
+    const data = {
+      recordedTransactionId: attempt.transactionId,
+      transactionId: ev.transactionId,
+      totalFeeFen: ev.totalFeeFen,
+    };
+    log.alert("second transaction_id for one out_trade_no", { ...ids, ...data });
+    // Money WeChat says it took that no payment row holds: the order goes to review until an operator acts.
+    if (await recordAnomaly(tx, { ...ids, type: "SECOND_TRANSACTION_ID", source: ev.source, data })) {
+      await tx
+        .update(orders)
+        .set({ status: "PAID_NEEDS_REVIEW", updatedAt: now })
+        .where(eq(orders.id, order.id));
+    }
     return {
       verdict: "PAID_NEEDS_REVIEW",
       ...ids,
@@ -140,7 +149,8 @@ export async function applyPayment(
     return { verdict: "APPLIED", ...ids };
   }
 
-  // Real money for an order that is closed, or already paid through another attempt: never drop it.
+  // Real money for an order that cannot take it — closed, paid through another attempt, being refunded or refunded
+  // already: never drop it, never let it hide behind the order's status.
   await tx
     .update(paymentAttempts)
     .set({
@@ -152,7 +162,7 @@ export async function applyPayment(
     })
     .where(eq(paymentAttempts.id, attempt.id));
   const previous = order.status;
-  if (previous === "CLOSED" || previous === "PAID") {
+  if (previous !== "PAID_NEEDS_REVIEW") {
     await tx
       .update(orders)
       .set({ status: "PAID_NEEDS_REVIEW", updatedAt: now })
@@ -171,4 +181,35 @@ export async function applyPayment(
     transactionId: ev.transactionId,
   });
   return { verdict: "PAID_NEEDS_REVIEW", ...ids, detail: `order was ${previous}` };
+}
+
+/**
+ * Appends an anomaly to the order's record once per (type, attempt, transaction_id): WeChat retries a notify it was
+ * answered FAIL for, and the record must not grow with each retry. The caller holds the attempt's row lock, so
+ * deliveries for it arrive here one at a time. Returns whether it was new.
+ */
+async function recordAnomaly(
+  tx: Tx,
+  a: {
+    orderId: string;
+    attemptId: string;
+    type: "AMOUNT_MISMATCH" | "SECOND_TRANSACTION_ID";
+    source: string;
+    data: { transactionId: string } & Record<string, unknown>;
+  },
+): Promise<boolean> {
+  const [seen] = await tx
+    .select({ id: orderEvents.id })
+    .from(orderEvents)
+    .where(
+      and(
+        eq(orderEvents.attemptId, a.attemptId),
+        eq(orderEvents.type, a.type),
+        sql`${orderEvents.data}->>'transactionId' = ${a.data.transactionId}`,
+      ),
+    )
+    .limit(1);
+  if (seen) return false;
+  await tx.insert(orderEvents).values(a);
+  return true;
 }

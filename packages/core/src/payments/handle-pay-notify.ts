@@ -2,10 +2,13 @@
 // its verdict and applies the payment. SUCCESS is only ever replied after that transaction committed.
 import crypto from "node:crypto";
 
-import { paymentNotifications } from "@wxpay/db";
-import type { TPayNotification } from "@wxpay/wechatpay";
-import { parsePayNotify, replyXml } from "@wxpay/wechatpay";
+import { eq } from "drizzle-orm";
 
+import { paymentAttempts, paymentNotifications } from "@wxpay/db";
+import type { SignType, TPayNotification } from "@wxpay/wechatpay";
+import { isSignType, parsePayNotify, parseXml, replyXml } from "@wxpay/wechatpay";
+
+import { activeKeys } from "../config";
 import type { CoreDeps } from "../deps";
 import type { TApplyResult } from "./apply-payment";
 import { ACKNOWLEDGED_VERDICTS, applyPayment } from "./apply-payment";
@@ -34,16 +37,20 @@ export async function handlePayNotify(
 ): Promise<THandleNotifyResult> {
   const { config } = deps;
   const bodySha256 = crypto.createHash("sha256").update(input.body).digest("hex");
+  // Only a signed delivery is evidence worth its bytes; unsigned junk is remembered by digest and size, so a flood of
+  // it cannot fill the table with whatever a sender chooses to write.
   const record = {
     remoteAddr: input.remoteAddr ?? null,
     bodySha256,
-    rawXml: input.body.slice(0, STORED_BODY_CHARS),
+    bodyBytes: Buffer.byteLength(input.body, "utf8"),
+    rawXml: null as string | null,
   };
+  const signedBody = input.body.slice(0, STORED_BODY_CHARS);
   const parsed = parsePayNotify(input.body, {
     mchId: config.mchId,
     appIds: [config.officialAccount.appId, config.miniProgram.appId],
-    keys: [config.key, ...config.previousKeys],
-    signType: config.signType,
+    keys: activeKeys(config, deps.now()),
+    signType: await attemptSignType(deps, input.body),
   });
 
   if (!parsed.ok) {
@@ -54,24 +61,37 @@ export async function handlePayNotify(
       code === "RETURN_FAIL" || signedFailure ? "NOT_SUCCESS" : code === "MISSING_FIELD" ? "BAD_XML" : code;
     const reply = replyFor(verdict, code === "BAD_SIGN" ? "签名失败" : "参数格式校验错误");
     deps.log.warn("notify rejected", { verdict, detail: message, remoteAddr: input.remoteAddr });
+    // MISSING_FIELD is only reported after the signature verified.
+    const rawXml = code === "MISSING_FIELD" ? signedBody : null;
     await deps.db
       .insert(paymentNotifications)
-      .values({ ...record, verdict, detail: message.slice(0, 500), reply })
+      .values({ ...record, rawXml, verdict, detail: message.slice(0, 500), reply })
       .catch((err: unknown) => deps.log.error("could not record a rejected notify", { error: String(err) }));
     return { verdict, reply };
   }
 
   const n: TPayNotification = parsed.notification;
+  let keyNote: string | undefined;
+  if (n.keyIndex > 0) {
+    // A rotation is over only when nothing arrives under the old key any more: every such notify is worth a look.
+    keyNote = "verified with the previous API key";
+    deps.log.alert("notify verified with the previous API key", {
+      outTradeNo: n.outTradeNo,
+      transactionId: n.transactionId,
+      previousKeyUntil: config.previousKeysUntil?.toISOString() ?? null,
+    });
+  }
   if (n.resultCode !== "SUCCESS") {
     // WeChat: a signed result_code=FAIL notify is acknowledged; the order does not change.
     const reply = REPLY_OK;
     try {
       await deps.db.insert(paymentNotifications).values({
         ...record,
+        rawXml: signedBody,
         outTradeNo: n.outTradeNo,
         transactionId: n.transactionId || null,
         verdict: "NOT_SUCCESS",
-        detail: `${n.errCode ?? ""} ${n.errCodeDes ?? ""}`.trim().slice(0, 500),
+        detail: [n.errCode, n.errCodeDes, keyNote].filter(Boolean).join(" ").slice(0, 500),
         reply,
       });
     } catch (err) {
@@ -101,11 +121,12 @@ export async function handlePayNotify(
       const reply = replyFor(applied.verdict, FAIL_MESSAGE[applied.verdict] ?? "订单不存在");
       await tx.insert(paymentNotifications).values({
         ...record,
+        rawXml: signedBody,
         outTradeNo: n.outTradeNo,
         transactionId: n.transactionId,
         attemptId: applied.attemptId ?? null,
         verdict: applied.verdict,
-        detail: applied.detail?.slice(0, 500) ?? null,
+        detail: [applied.detail, keyNote].filter(Boolean).join("; ").slice(0, 500) || null,
         reply,
       });
       return { verdict: applied.verdict, reply, ...(applied.orderId ? { orderId: applied.orderId } : {}) };
@@ -118,4 +139,24 @@ export async function handlePayNotify(
     });
     return { verdict: "ERROR", reply: replyXml(false, "系统繁忙") };
   }
+}
+
+/**
+ * The sign type a notify must carry: its attempt's (WeChat signs an order's notify as its unifiedorder was signed), so
+ * changing WECHATPAY_SIGN_TYPE strands no attempt already made. An unknown out_trade_no gets the configured one.
+ */
+async function attemptSignType(deps: CoreDeps, body: string): Promise<SignType> {
+  let outTradeNo: string | undefined;
+  try {
+    outTradeNo = parseXml(body, { maxBytes: MAX_NOTIFY_BYTES }).out_trade_no;
+  } catch {
+    return deps.config.signType; // parsePayNotify reports it as BAD_XML
+  }
+  if (!outTradeNo) return deps.config.signType;
+  const [row] = await deps.db
+    .select({ signType: paymentAttempts.signType })
+    .from(paymentAttempts)
+    .where(eq(paymentAttempts.outTradeNo, outTradeNo))
+    .catch(() => []);
+  return row && isSignType(row.signType) ? row.signType : deps.config.signType;
 }

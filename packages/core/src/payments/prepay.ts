@@ -1,7 +1,7 @@
 // prepay: turn a PENDING order into the pay parameters of one channel. One payment attempt per out_trade_no;
 // its exact unifiedorder body is stored before it is sent, so a retry after a timeout re-sends the same bytes
 // (WeChat: "订单重入时，要求参数值与原请求一致") and a fresh mweb_url comes from re-entry, not a new order.
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 
 import { orders, paymentAttempts } from "@wxpay/db";
 import type { TOrderRow, TPaymentAttemptRow } from "@wxpay/db/schema";
@@ -9,6 +9,7 @@ import type { TUnifiedOrderInput, TUnifiedOrderResult } from "@wxpay/wechatpay";
 import {
   appendRedirectUrl,
   generateOutTradeNo,
+  isSignType,
   jsapiPayParams,
   miniPayParams,
   WechatPayApiError,
@@ -20,6 +21,7 @@ import type { CoreDeps } from "../deps";
 import { CoreError } from "../errors";
 import { newAttemptId } from "../ids";
 import { findOwnedOrder } from "../orders/order-view";
+import { CLOSE_MIN_AGE_MS } from "../reconcile/reconcile-pass";
 import type { TSession } from "../session/session-token";
 import { syncAttempt } from "./sync-attempt";
 
@@ -67,63 +69,101 @@ function orderBody(deps: CoreDeps, order: TOrderRow): string {
 export async function prepay(deps: CoreDeps, input: TPrepayInput): Promise<TPrepayResult> {
   if (!input.session) throw new CoreError("NOT_FOUND", "订单不存在");
   const order = await findOwnedOrder(deps, input.session.customerId, input.orderId);
-  if (order.status === "CLOSED") throw new CoreError("ORDER_CLOSED", "订单已关闭，请重新下单");
-  if (order.status !== "PENDING") throw new CoreError("ORDER_PAID", "订单已支付");
+  assertPayable(order, deps.now());
   const target = targetFor(deps, input.session, input.channel);
 
+  const claimed = await claimAttempt(deps, order.id, input.channel, target, input.clientIp);
+  const { attempt } = claimed;
   const now = deps.now();
+  const fresh =
+    attempt.status === "PREPAID" &&
+    attempt.prepayId &&
+    (input.channel === "h5"
+      ? attempt.mwebUrl &&
+        attempt.mwebExpiresAt &&
+        attempt.mwebExpiresAt.getTime() - now.getTime() > MWEB_MARGIN_MS
+      : attempt.prepayExpiresAt && attempt.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS);
+  if (fresh) return handOut(deps, order, input.channel, attempt);
+  const sent = await send(deps, order, attempt, { allowFresh: !claimed.created });
+  if (sent) return handOut(deps, order, input.channel, sent);
+
+  // WeChat refused the reused out_trade_no for good: one new attempt (the refused one is no longer live).
+  const next = await claimAttempt(deps, order.id, input.channel, target, input.clientIp);
+  const sentNext = await send(deps, order, next.attempt, { allowFresh: false });
+  if (!sentNext) throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试");
+  return handOut(deps, order, input.channel, sentNext);
+}
+
+function assertPayable(order: Pick<TOrderRow, "status" | "expiresAt">, now: Date): void {
+  if (order.status === "CLOSED") throw new CoreError("ORDER_CLOSED", "订单已关闭，请重新下单");
+  if (order.status !== "PENDING") throw new CoreError("ORDER_PAID", "订单已支付");
   // WeChat stops taking payment at time_expire (the order's expiry); so does the shop.
   if (order.expiresAt.getTime() <= now.getTime())
     throw new CoreError("ORDER_CLOSED", "订单已过期，请重新下单");
-  const reusable = await findReusableAttempt(deps, order.id, input.channel, target);
-  if (reusable) {
-    const fresh =
-      reusable.status === "PREPAID" &&
-      reusable.prepayId &&
-      (input.channel === "h5"
-        ? reusable.mwebUrl &&
-          reusable.mwebExpiresAt &&
-          reusable.mwebExpiresAt.getTime() - now.getTime() > MWEB_MARGIN_MS
-        : reusable.prepayExpiresAt && reusable.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS);
-    if (fresh) return payParams(deps, order, input.channel, reusable);
-    const sent = await send(deps, order, reusable, { allowFresh: true });
-    if (sent) return payParams(deps, order, input.channel, sent);
-  }
-
-  if (order.expiresAt.getTime() - now.getTime() < MIN_REMAINING_MS) {
-    throw new CoreError("ORDER_CLOSED", "订单即将过期，请重新下单");
-  }
-  const attempt = await createAttempt(deps, order, input.channel, target, input.clientIp);
-  const sent = await send(deps, order, attempt, { allowFresh: false });
-  if (!sent) throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试");
-  return payParams(deps, order, input.channel, sent);
 }
 
-async function findReusableAttempt(
+/**
+ * The order's live attempt for this channel, or a new one — decided under the order's row lock, so concurrent prepay
+ * calls for one order are serialised and at most one attempt per order and channel is live (a partial unique index
+ * says so too). A live attempt for another payer (another appid or openid) is superseded: closed at WeChat later.
+ */
+async function claimAttempt(
   deps: CoreDeps,
   orderId: string,
   channel: TChannel,
   target: TTarget,
-): Promise<TPaymentAttemptRow | undefined> {
-  const [row] = await deps.db
-    .select()
-    .from(paymentAttempts)
-    .where(
-      and(
-        eq(paymentAttempts.orderId, orderId),
-        eq(paymentAttempts.channel, channel),
-        eq(paymentAttempts.appid, target.appId),
-        target.openid === null ? isNull(paymentAttempts.openid) : eq(paymentAttempts.openid, target.openid),
-        inArray(paymentAttempts.status, ["CREATED", "PREPAID"]),
-      ),
-    )
-    .orderBy(desc(paymentAttempts.createdAt))
-    .limit(1);
-  return row;
+  clientIp: string,
+): Promise<{ attempt: TPaymentAttemptRow; created: boolean }> {
+  return deps.db.transaction(async (tx) => {
+    const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
+    if (!order) throw new CoreError("NOT_FOUND", "订单不存在");
+    const now = deps.now();
+    assertPayable(order, now);
+    const [live] = await tx
+      .select()
+      .from(paymentAttempts)
+      .where(
+        and(
+          eq(paymentAttempts.orderId, orderId),
+          eq(paymentAttempts.channel, channel),
+          inArray(paymentAttempts.status, ["CREATED", "PREPAID"]),
+        ),
+      );
+    if (live && live.appid === target.appId && live.openid === target.openid) {
+      return { attempt: live, created: false };
+    }
+    if (live) await retireAttempt(tx, live, now, "another payer took over this channel");
+    if (order.expiresAt.getTime() - now.getTime() < MIN_REMAINING_MS) {
+      throw new CoreError("ORDER_CLOSED", "订单即将过期，请重新下单");
+    }
+    return { attempt: await createAttempt(deps, tx, order, channel, target, clientIp), created: true };
+  });
+}
+
+/**
+ * Marks an attempt for closing at WeChat (SUPERSEDED): reconciliation calls closeorder once WeChat allows it (5 minutes
+ * after creation) and only then makes it CLOSED — or closes it here at once if WeChat never heard of it.
+ */
+export async function retireAttempt(
+  db: Pick<CoreDeps["db"], "update">,
+  attempt: Pick<TPaymentAttemptRow, "id" | "createdAt">,
+  now: Date,
+  why: string,
+): Promise<void> {
+  await db
+    .update(paymentAttempts)
+    .set({
+      status: "SUPERSEDED",
+      nextCheckAt: new Date(Math.max(attempt.createdAt.getTime() + CLOSE_MIN_AGE_MS, now.getTime())),
+      lastError: why.slice(0, 500),
+      updatedAt: now,
+    })
+    .where(and(eq(paymentAttempts.id, attempt.id), inArray(paymentAttempts.status, ["CREATED", "PREPAID"])));
 }
 
 async function createAttempt(
   deps: CoreDeps,
+  tx: Pick<CoreDeps["db"], "insert">,
   order: TOrderRow,
   channel: TChannel,
   target: TTarget,
@@ -157,7 +197,7 @@ async function createAttempt(
     throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
   }
   // Written before WeChat hears of it: a notify that outruns the unifiedorder reply still finds its attempt.
-  const [row] = await deps.db
+  const [row] = await tx
     .insert(paymentAttempts)
     .values({
       id: newAttemptId(),
@@ -238,6 +278,13 @@ async function handleSendError(
       .update(paymentAttempts)
       .set({ lastError: note(err), updatedAt: now, ...(status ? { status, nextCheckAt: null } : {}) })
       .where(eq(paymentAttempts.id, attempt.id));
+  // WeChat: "商户订单支付失败需要生成新单号重新发起支付，要对原订单号调用关单，避免重复支付". An out_trade_no WeChat may
+  // hold (it was sent before, or WeChat says it exists) is closed there before it is given up here.
+  const giveUp = async (weChatMayHoldIt: boolean) => {
+    if (weChatMayHoldIt) await retireAttempt(deps.db, attempt, now, note(err));
+    else await remember("FAILED");
+  };
+  const sentBefore = attempt.status === "PREPAID" || attempt.lastError !== null;
 
   if (!(err instanceof WechatPayApiError)) {
     // Timeout, network, bad reply signature: we do not know what WeChat did. Keep the stored request; the next
@@ -266,11 +313,12 @@ async function handleSendError(
     case "NEW_OUT_TRADE_NO":
     case "TREAT_AS_CLOSED":
       // ORDERCLOSED / OUT_TRADE_NO_USED / "201 商户订单号重复": this out_trade_no is finished; a new one may work.
-      await remember("FAILED");
+      // Only ORDERCLOSED says WeChat's order is closed; the others say it exists, open.
+      await giveUp(err.errCode !== "ORDERCLOSED");
       if (opts.allowFresh) return undefined;
       throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
     default:
-      await remember("FAILED");
+      await giveUp(sentBefore);
       deps.log.error("unifiedorder refused", {
         orderId: order.id,
         outTradeNo: attempt.outTradeNo,
@@ -279,6 +327,28 @@ async function handleSendError(
       });
       throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
   }
+}
+
+/**
+ * Pay parameters only for an order still PENDING whose attempt is still PREPAID, read after every step above: a
+ * notify that paid the order meanwhile (this attempt or another) is never answered with something to pay again.
+ */
+async function handOut(
+  deps: CoreDeps,
+  order: TOrderRow,
+  channel: TChannel,
+  attempt: TPaymentAttemptRow,
+): Promise<TPrepayResult> {
+  const [now] = await deps.db
+    .select({ order: orders.status, attempt: paymentAttempts.status })
+    .from(paymentAttempts)
+    .innerJoin(orders, eq(orders.id, paymentAttempts.orderId))
+    .where(eq(paymentAttempts.id, attempt.id));
+  if (now?.order !== "PENDING") {
+    throw new CoreError(now?.order === "CLOSED" ? "ORDER_CLOSED" : "ORDER_PAID", "订单状态已变化");
+  }
+  if (now.attempt !== "PREPAID") throw new CoreError("WECHAT_BUSY", "支付状态变化中，请稍后重试");
+  return payParams(deps, order, channel, attempt);
 }
 
 function payParams(
@@ -296,7 +366,9 @@ function payParams(
       mwebUrl: appendRedirectUrl(attempt.mwebUrl ?? "", `${config.appUrl}${resultPath(order.id)}`),
     };
   }
-  const base = { appId: attempt.appid, prepayId, key: config.key, signType: config.signType };
+  // WeChat: paySign's signType "需与统一下单的签名类型一致" — the attempt's, whatever is configured today.
+  const signType = isSignType(attempt.signType) ? attempt.signType : config.signType;
+  const base = { appId: attempt.appid, prepayId, key: config.key, signType };
   if (channel === "jsapi") return { channel, payParams: jsapiPayParams(base) };
   return { channel, payParams: miniPayParams(base) };
 }

@@ -9,6 +9,7 @@ import { WechatPayApiError } from "@wxpay/wechatpay";
 import type { CoreDeps } from "../deps";
 import type { TApplyResult } from "./apply-payment";
 import { applyPayment } from "./apply-payment";
+import { retireAttempt } from "./prepay";
 
 export type TSyncResult =
   | { kind: "paid"; applied: TApplyResult }
@@ -18,7 +19,7 @@ export type TSyncResult =
 
 export async function syncAttempt(
   deps: CoreDeps,
-  attempt: Pick<TPaymentAttemptRow, "id" | "outTradeNo" | "appid">,
+  attempt: Pick<TPaymentAttemptRow, "id" | "outTradeNo" | "appid" | "createdAt">,
 ): Promise<TSyncResult> {
   let q;
   try {
@@ -51,7 +52,19 @@ export async function syncAttempt(
     );
     return { kind: "paid", applied };
   }
-  if (q.tradeState === "CLOSED" || q.tradeState === "REVOKED" || q.tradeState === "PAYERROR") {
+  if (q.tradeState === "PAYERROR") {
+    // WeChat: after a failed payment, close the out_trade_no before paying again under a new one ("要对原订单号调用
+    // 关单，避免重复支付"): it stops being live here, and reconciliation closes it at WeChat, then here.
+    await retireAttempt(
+      deps.db,
+      attempt,
+      deps.now(),
+      `trade_state PAYERROR ${q.tradeStateDesc ?? ""}`.trim(),
+    );
+    return { kind: "unpaid", tradeState: q.tradeState };
+  }
+  // Closed at WeChat already (or revoked): nothing left to close there.
+  if (q.tradeState === "CLOSED" || q.tradeState === "REVOKED") {
     await deps.db
       .update(paymentAttempts)
       .set({ status: "CLOSED", closedAt: deps.now(), nextCheckAt: null, updatedAt: deps.now() })

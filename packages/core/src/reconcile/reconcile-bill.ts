@@ -4,18 +4,22 @@
 // notify's transition (via a signed orderquery); everything else that differs is reported and alerted.
 import { and, eq, gte, lt } from "drizzle-orm";
 
-import { paymentAttempts } from "@wxpay/db";
+import { paymentAttempts, refunds } from "@wxpay/db";
 import { parseBeijingTime, WechatPayApiError } from "@wxpay/wechatpay";
 
 import type { CoreDeps } from "../deps";
 import { syncAttempt } from "../payments/sync-attempt";
+import { recordRefundFact } from "../refunds/import-refund";
 
 export type TBillDifference =
   | { kind: "APPLIED_FROM_BILL"; outTradeNo: string; transactionId: string }
   | { kind: "UNKNOWN_TRADE"; outTradeNo: string; transactionId: string; totalFeeFen?: number }
   | { kind: "AMOUNT_DIFFERS"; outTradeNo: string; billFen?: number; ourFen: number }
   | { kind: "TRANSACTION_DIFFERS"; outTradeNo: string; bill: string; ours: string | null }
-  | { kind: "MISSING_FROM_BILL"; outTradeNo: string; transactionId: string | null };
+  | { kind: "MISSING_FROM_BILL"; outTradeNo: string; transactionId: string | null }
+  /** A refund in the bill this shop had no row for (started on the merchant platform), imported via refundquery. */
+  | { kind: "REFUND_IMPORTED"; outTradeNo: string; outRefundNo: string }
+  | { kind: "UNKNOWN_REFUND"; outTradeNo: string; outRefundNo: string };
 
 export type TBillCheck = {
   billDate: string;
@@ -95,6 +99,65 @@ export async function reconcileBill(deps: CoreDeps, input: { billDate: string })
     if (!inBill.has(a.outTradeNo)) differences.push({ kind: "MISSING_FROM_BILL", ...a });
   }
 
+  differences.push(...(await importBillRefunds(deps, rows)));
+
   for (const d of differences) deps.log.alert("bill difference", { billDate: input.billDate, ...d });
   return { billDate: input.billDate, trades: paidInBill.length, matched, differences };
+}
+
+/**
+ * Refund rows of the bill with no refund row here: refunds started on the merchant platform whose notify never came.
+ * The bill is not signed, so each is learnt from a signed refundquery and imported through the refund notify's path.
+ */
+async function importBillRefunds(
+  deps: CoreDeps,
+  rows: Awaited<ReturnType<CoreDeps["pay"]["downloadBill"]>>["rows"],
+): Promise<TBillDifference[]> {
+  const out: TBillDifference[] = [];
+  for (const row of rows) {
+    const outRefundNo = row.outRefundNo;
+    if (!row.refundId || !outRefundNo) continue;
+    const [known] = await deps.db
+      .select({ outRefundNo: refunds.outRefundNo })
+      .from(refunds)
+      .where(eq(refunds.outRefundNo, outRefundNo));
+    if (known) continue;
+    const [attempt] = await deps.db
+      .select({ appid: paymentAttempts.appid })
+      .from(paymentAttempts)
+      .where(eq(paymentAttempts.outTradeNo, row.outTradeNo));
+    const q = attempt
+      ? await deps.pay.refundQuery({ outRefundNo, appId: attempt.appid }).catch(() => undefined)
+      : undefined;
+    const item = q?.refunds.find((x) => x.outRefundNo === outRefundNo);
+    if (!q || !item || item.refundStatus === "PROCESSING") {
+      out.push({ kind: "UNKNOWN_REFUND", outTradeNo: row.outTradeNo, outRefundNo });
+      continue;
+    }
+    const status = item.refundStatus;
+    const r = await deps.db.transaction((tx) =>
+      recordRefundFact(
+        tx,
+        {
+          outRefundNo,
+          refundId: item.refundId,
+          outTradeNo: q.outTradeNo,
+          transactionId: q.transactionId,
+          totalFeeFen: q.totalFeeFen,
+          refundFeeFen: item.refundFeeFen,
+          status,
+          ...(item.refundSuccessAt ? { succeededAt: item.refundSuccessAt } : {}),
+          source: "refundquery",
+        },
+        deps.now(),
+        deps.log,
+      ),
+    );
+    out.push({
+      kind: r.kind === "imported" ? "REFUND_IMPORTED" : "UNKNOWN_REFUND",
+      outTradeNo: row.outTradeNo,
+      outRefundNo,
+    });
+  }
+  return out;
 }

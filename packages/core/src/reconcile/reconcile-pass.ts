@@ -98,7 +98,8 @@ async function reconcileAttempt(deps: CoreDeps, a: TPaymentAttemptRow): Promise<
 
   const [order] = await deps.db.select().from(orders).where(eq(orders.id, a.orderId));
   const expired = !order || order.status !== "PENDING" || order.expiresAt.getTime() <= now.getTime();
-  const closeWanted = expired || a.status === "SUPERSEDED";
+  const closeWanted =
+    expired || a.status === "SUPERSEDED" || (sync.kind === "unpaid" && sync.tradeState === "PAYERROR");
   const closeAllowedAt = a.createdAt.getTime() + CLOSE_MIN_AGE_MS;
 
   if (closeWanted && now.getTime() >= closeAllowedAt) {
@@ -128,7 +129,9 @@ async function reconcileAttempt(deps: CoreDeps, a: TPaymentAttemptRow): Promise<
 
   // Still open: check again on the back-off schedule, but no later than the moment it may be closed.
   let at = now.getTime() + nextDelay(a.checkCount + 1);
-  if (order && order.status === "PENDING") {
+  if (closeWanted) {
+    if (closeAllowedAt > now.getTime()) at = Math.min(at, closeAllowedAt);
+  } else if (order && order.status === "PENDING") {
     const closeDue = Math.max(order.expiresAt.getTime(), closeAllowedAt);
     if (closeDue > now.getTime()) at = Math.min(at, closeDue);
   }

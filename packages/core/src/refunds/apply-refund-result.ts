@@ -1,11 +1,12 @@
 // What WeChat says became of a refund, applied to our state: the refund row, and the order once every payment
 // it received is either kept (the order's own) or returned. Runs in the caller's transaction, order row locked.
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 
-import { orderEvents, orders, paymentAttempts, refunds } from "@wxpay/db";
+import { orderEvents, orders, refunds } from "@wxpay/db";
 
 import type { Logger } from "../log";
 import type { Tx } from "../payments/apply-payment";
+import { statusFromPayments } from "./status-from-payments";
 
 export type TRefundResultStatus = "SUCCESS" | "CHANGE" | "REFUNDCLOSE" | "FAILED";
 
@@ -47,31 +48,16 @@ export async function applyRefundResult(
     })
     .where(eq(refunds.outRefundNo, r.outRefundNo));
 
-  let next = order.status;
-  if (r.status === "SUCCESS") {
-    // Every payment the order received, and which of them have come back.
-    const paid = await tx
-      .select({ id: paymentAttempts.id })
-      .from(paymentAttempts)
-      .where(and(eq(paymentAttempts.orderId, order.id), eq(paymentAttempts.status, "PAID")));
-    const returned = await tx
-      .select({ attemptId: refunds.attemptId })
-      .from(refunds)
-      .where(and(eq(refunds.orderId, order.id), eq(refunds.status, "SUCCESS")));
-    const back = new Set(returned.map((x) => x.attemptId));
-    const kept = paid.filter((p) => !back.has(p.id)).map((p) => p.id);
-    if (kept.length === 0) next = "REFUNDED";
-    else if (kept.length === 1 && kept[0] === order.paidAttemptId) next = "PAID";
-    else next = "PAID_NEEDS_REVIEW";
-  } else if (r.status === "REFUNDCLOSE" || r.status === "FAILED") {
-    if (order.status === "REFUNDING") next = "PAID";
-  } else {
+  if (r.status === "CHANGE") {
     // WeChat: CHANGE (退款异常) — the money could not be returned to the payer's account.
     log.alert("refund could not reach the payer (CHANGE); resolve it on the merchant platform", {
       orderId: order.id,
       outRefundNo: r.outRefundNo,
     });
   }
+  // Whatever the refund's end, the order is what all its payments now say (a refund that closes or fails does not
+  // hide a second payment that arrived meanwhile).
+  const next = await statusFromPayments(tx, order);
   if (next !== order.status) {
     await tx.update(orders).set({ status: next, updatedAt: now }).where(eq(orders.id, order.id));
   }

@@ -1,12 +1,14 @@
 // POST /api/wechat/refund/notify, without the HTTP: WeChat's refund result, its req_info encrypted with
-// md5(API key) (AES-256-ECB) and no sign of its own — decrypting it is the authentication.
+// md5(API key) (AES-256-ECB) and no sign of its own — decrypting it is the authentication. What it says is checked
+// against our refund row before it is applied; a refund started on the merchant platform is imported.
 import { parseRefundNotify, replyXml } from "@wxpay/wechatpay";
 
+import { activeKeys } from "../config";
 import type { CoreDeps } from "../deps";
-import { applyRefundResult } from "./apply-refund-result";
+import { recordRefundFact } from "./import-refund";
 
 export type THandleRefundNotifyResult = {
-  verdict: "APPLIED" | "DUPLICATE" | "UNKNOWN_REFUND" | "REJECTED" | "ERROR";
+  verdict: "APPLIED" | "DUPLICATE" | "IMPORTED" | "MISMATCH" | "UNKNOWN_REFUND" | "REJECTED" | "ERROR";
   reply: string;
 };
 
@@ -18,7 +20,7 @@ export async function handleRefundNotify(
   const parsed = parseRefundNotify(input.body, {
     mchId: config.mchId,
     appIds: [config.officialAccount.appId, config.miniProgram.appId],
-    keys: [config.key, ...config.previousKeys],
+    keys: activeKeys(config, deps.now()),
   });
   if (!parsed.ok) {
     deps.log.warn("refund notify rejected", {
@@ -28,30 +30,45 @@ export async function handleRefundNotify(
     return { verdict: "REJECTED", reply: replyXml(false, "参数格式校验错误") };
   }
   const n = parsed.notification;
+  if (n.keyIndex > 0) {
+    deps.log.alert("refund notify decrypted with the previous API key", {
+      outRefundNo: n.outRefundNo,
+      previousKeyUntil: config.previousKeysUntil?.toISOString() ?? null,
+    });
+  }
   try {
     const r = await deps.db.transaction((tx) =>
-      applyRefundResult(
+      recordRefundFact(
         tx,
         {
           outRefundNo: n.outRefundNo,
-          status: n.refundStatus,
           refundId: n.refundId,
+          outTradeNo: n.outTradeNo,
+          transactionId: n.transactionId,
+          totalFeeFen: n.totalFeeFen,
+          refundFeeFen: n.refundFeeFen,
+          status: n.refundStatus,
           ...(n.succeededAt ? { succeededAt: n.succeededAt } : {}),
+          ...(n.refundRequestSource ? { requestSource: n.refundRequestSource } : {}),
           source: "refund_notify",
         },
         deps.now(),
         deps.log,
       ),
     );
-    if (!r.orderId) {
-      // A refund this shop did not start (e.g. from the merchant platform): recorded in the log for reconciliation.
-      deps.log.alert("refund notify for an unknown out_refund_no", {
-        outRefundNo: n.outRefundNo,
-        outTradeNo: n.outTradeNo,
-      });
-      return { verdict: "UNKNOWN_REFUND", reply: replyXml(false, "退款单不存在") };
+    switch (r.kind) {
+      case "applied":
+        return { verdict: "APPLIED", reply: replyXml(true) };
+      case "duplicate":
+        return { verdict: "DUPLICATE", reply: replyXml(true) };
+      case "imported":
+        return { verdict: "IMPORTED", reply: replyXml(true) };
+      case "mismatch":
+        // WeChat delivers it again; the alert stands until someone looks.
+        return { verdict: "MISMATCH", reply: replyXml(false, "退款信息不符") };
+      default:
+        return { verdict: "UNKNOWN_REFUND", reply: replyXml(false, "退款单不存在") };
     }
-    return { verdict: r.applied ? "APPLIED" : "DUPLICATE", reply: replyXml(true) };
   } catch (err) {
     deps.log.error("refund notify: transaction failed, replying FAIL", {
       outRefundNo: n.outRefundNo,

@@ -4,13 +4,12 @@ import { and, eq, inArray } from "drizzle-orm";
 
 import { orderEvents, orders, paymentAttempts, refunds } from "@wxpay/db";
 import type { TRefundRow } from "@wxpay/db";
-import { generateOutTradeNo, WechatPayApiError } from "@wxpay/wechatpay";
+import { generateOutTradeNo } from "@wxpay/wechatpay";
 
 import type { CoreDeps } from "../deps";
 import { CoreError } from "../errors";
-import { applyRefundResult } from "./apply-refund-result";
-
-export const REFUND_NOTIFY_PATH = "/api/wechat/refund/notify";
+import { sendRefund } from "./send-refund";
+import { statusFromPayments } from "./status-from-payments";
 
 export type TRequestRefundResult = {
   outRefundNo: string;
@@ -23,6 +22,9 @@ export async function requestRefund(
   deps: CoreDeps,
   input: { orderId: string; outTradeNo?: string; reason?: string },
 ): Promise<TRequestRefundResult> {
+  if (!deps.config.refundsEnabled) {
+    throw new CoreError("REFUNDS_DISABLED", "本店未启用退款（REFUNDS_ENABLED=false）");
+  }
   const now = deps.now();
   const { refund, attempt } = await deps.db.transaction(async (tx) => {
     const [order] = await tx.select().from(orders).where(eq(orders.id, input.orderId)).for("update");
@@ -61,8 +63,9 @@ export async function requestRefund(
       })
       .returning();
     if (!created) throw new Error("refund insert returned nothing");
-    if (target.id === order.paidAttemptId && order.status === "PAID") {
-      await tx.update(orders).set({ status: "REFUNDING", updatedAt: now }).where(eq(orders.id, order.id));
+    const next = await statusFromPayments(tx, order);
+    if (next !== order.status) {
+      await tx.update(orders).set({ status: next, updatedAt: now }).where(eq(orders.id, order.id));
     }
     await tx.insert(orderEvents).values({
       orderId: order.id,
@@ -79,49 +82,14 @@ export async function requestRefund(
   });
 
   if (refund.status === "REQUESTED") {
-    try {
-      const accepted = await deps.pay.refund({
-        outTradeNo: attempt.outTradeNo,
-        appId: attempt.appid,
-        outRefundNo: refund.outRefundNo,
-        totalFeeFen: attempt.amountFen,
-        refundFeeFen: refund.refundFeeFen,
-        notifyUrl: `${deps.config.appUrl}${REFUND_NOTIFY_PATH}`,
-        ...(input.reason ? { refundDesc: input.reason.slice(0, 80) } : {}),
-      });
-      // Accepted is not refunded (WeChat: "申请退款接口的返回仅代表业务的受理情况"): the refund notify settles it.
-      await deps.db
-        .update(refunds)
-        .set({ refundId: accepted.refundId, lastError: null, updatedAt: deps.now() })
-        .where(eq(refunds.outRefundNo, refund.outRefundNo));
-    } catch (err) {
-      const final = err instanceof WechatPayApiError && !err.retryable;
-      await deps.db
-        .update(refunds)
-        .set({ lastError: String(err).slice(0, 500), updatedAt: deps.now() })
-        .where(eq(refunds.outRefundNo, refund.outRefundNo));
-      if (final) {
-        await deps.db.transaction((tx) =>
-          applyRefundResult(
-            tx,
-            { outRefundNo: refund.outRefundNo, status: "FAILED", source: "refund" },
-            deps.now(),
-            deps.log,
-          ),
-        );
-      }
-      deps.log.error("refund request failed", {
-        orderId: input.orderId,
-        outRefundNo: refund.outRefundNo,
-        final,
-        error: String(err),
-      });
+    const sent = await sendRefund(deps, refund, attempt);
+    if (!sent.ok) {
       throw new CoreError(
-        final ? "WECHAT_REJECTED" : "WECHAT_BUSY",
-        final ? "微信支付拒绝了这笔退款" : "退款请求未完成，请稍后用同一命令重试",
-        {
-          cause: err,
-        },
+        sent.final ? "WECHAT_REJECTED" : "WECHAT_BUSY",
+        sent.final
+          ? `退款未能发出或被微信支付拒绝，已作废：${sent.why}`
+          : "退款请求未完成，请稍后用同一命令重试（对账也会自动重试）",
+        { cause: sent.error },
       );
     }
   }

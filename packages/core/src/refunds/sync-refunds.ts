@@ -1,11 +1,14 @@
-// Refunds whose notify never came: ask WeChat (refundquery, signed reply) and apply what it says through the
-// refund notify's own transition. Claimed with FOR UPDATE SKIP LOCKED, so instances never query one twice.
-import { and, asc, eq, isNotNull, lte } from "drizzle-orm";
+// Refunds whose notify never came, or whose request never got a trustworthy answer: ask WeChat (refundquery, signed
+// reply) and apply what it says through the refund notify's own transition; a refund WeChat never heard of is
+// re-sent with its own out_refund_no. Claimed with FOR UPDATE SKIP LOCKED, so instances never take one twice.
+import { and, asc, eq, lte } from "drizzle-orm";
 
 import { paymentAttempts, refunds } from "@wxpay/db";
+import { WechatPayApiError } from "@wxpay/wechatpay";
 
 import type { CoreDeps } from "../deps";
-import { applyRefundResult } from "./apply-refund-result";
+import { recordRefundFact } from "./import-refund";
+import { sendRefund } from "./send-refund";
 
 /** A refund is first looked at this long after it was requested or last checked. */
 export const REFUND_CHECK_AFTER_MS = 5 * 60_000;
@@ -17,14 +20,21 @@ export async function syncPendingRefunds(
   const now = deps.now();
   const due = await deps.db.transaction(async (tx) => {
     const rows = await tx
-      .select({ outRefundNo: refunds.outRefundNo, appid: paymentAttempts.appid })
+      .select({
+        outRefundNo: refunds.outRefundNo,
+        orderId: refunds.orderId,
+        refundId: refunds.refundId,
+        refundFeeFen: refunds.refundFeeFen,
+        reason: refunds.reason,
+        outTradeNo: paymentAttempts.outTradeNo,
+        appid: paymentAttempts.appid,
+        amountFen: paymentAttempts.amountFen,
+      })
       .from(refunds)
       .innerJoin(paymentAttempts, eq(paymentAttempts.id, refunds.attemptId))
       .where(
         and(
           eq(refunds.status, "REQUESTED"),
-          // Accepted by WeChat; a request it never accepted is re-sent by the operator's refund command.
-          isNotNull(refunds.refundId),
           lte(refunds.updatedAt, new Date(now.getTime() - REFUND_CHECK_AFTER_MS)),
         ),
       )
@@ -39,25 +49,74 @@ export async function syncPendingRefunds(
   let settled = 0;
   for (const r of due) {
     try {
-      const q = await deps.pay.refundQuery({ outRefundNo: r.outRefundNo, appId: r.appid });
+      let q;
+      try {
+        q = await deps.pay.refundQuery({ outRefundNo: r.outRefundNo, appId: r.appid });
+      } catch (err) {
+        // WeChat: REFUNDNOTEXIST — the request never got through; re-send it unchanged (same out_refund_no).
+        if (err instanceof WechatPayApiError && err.errCode === "REFUNDNOTEXIST" && r.refundId === null) {
+          if (deps.config.refundsEnabled) await sendRefund(deps, r, r);
+          continue;
+        }
+        throw err;
+      }
       const item = q.refunds.find((x) => x.outRefundNo === r.outRefundNo);
-      if (!item || item.refundStatus === "PROCESSING") continue;
+      if (!item) continue;
       const status = item.refundStatus;
-      const applied = await deps.db.transaction((tx) =>
-        applyRefundResult(
+      if (status === "PROCESSING") {
+        if (r.refundId === null) {
+          await deps.db
+            .update(refunds)
+            .set({ refundId: item.refundId, lastError: null })
+            .where(eq(refunds.outRefundNo, r.outRefundNo));
+        }
+        continue;
+      }
+      // The same check as a refund notify's; refunds of this payment started elsewhere are imported on the way.
+      const outcome = await deps.db.transaction(async (tx) => {
+        const mine = await recordRefundFact(
           tx,
           {
             outRefundNo: r.outRefundNo,
-            status,
             refundId: item.refundId,
+            outTradeNo: q.outTradeNo,
+            transactionId: q.transactionId,
+            totalFeeFen: q.totalFeeFen,
+            refundFeeFen: item.refundFeeFen,
+            status,
             ...(item.refundSuccessAt ? { succeededAt: item.refundSuccessAt } : {}),
             source: "refundquery",
           },
           deps.now(),
           deps.log,
-        ),
-      );
-      if (applied.applied) settled += 1;
+        );
+        for (const other of q.refunds) {
+          if (other.outRefundNo === r.outRefundNo || other.refundStatus === "PROCESSING") continue;
+          const [known] = await tx
+            .select({ outRefundNo: refunds.outRefundNo })
+            .from(refunds)
+            .where(eq(refunds.outRefundNo, other.outRefundNo));
+          if (known) continue;
+          await recordRefundFact(
+            tx,
+            {
+              outRefundNo: other.outRefundNo,
+              refundId: other.refundId,
+              outTradeNo: q.outTradeNo,
+              transactionId: q.transactionId,
+              totalFeeFen: q.totalFeeFen,
+              refundFeeFen: other.refundFeeFen,
+              status: other.refundStatus,
+              ...(other.refundSuccessAt ? { succeededAt: other.refundSuccessAt } : {}),
+              source: "refundquery",
+            },
+            deps.now(),
+            deps.log,
+          );
+        }
+        return mine;
+      });
+      if (outcome.kind === "applied") settled += 1;
     } catch (err) {
       deps.log.warn("refundquery failed; will try again", { outRefundNo: r.outRefundNo, error: String(err) });
     }

@@ -34,6 +34,8 @@ export function isWechatPayError(e: unknown): e is WechatPayError {
 export type TTransportErrorCode =
   | "TIMEOUT"
   | "NETWORK"
+  /** The server's TLS certificate did not verify: nothing was sent. */
+  | "TLS_SERVER_UNTRUSTED"
   | "HTTP_STATUS"
   | "RESPONSE_TOO_LARGE"
   | "BAD_RESPONSE"

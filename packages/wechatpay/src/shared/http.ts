@@ -78,6 +78,17 @@ function transportFailure(
     });
   }
   const reason = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && SERVER_CERT_ERRORS.has(code)) {
+    // The server's certificate failed verification: the handshake stopped before a byte of the request was sent,
+    // so nothing happened at WeChat. Retrying changes nothing until the configuration (trusted CAs, host) does.
+    return new WechatPayTransportError("TLS_SERVER_UNTRUSTED", `request to ${path} failed: ${reason}`, {
+      path,
+      remedy: "FIX_CONFIG",
+      retryable: false,
+      cause: err,
+    });
+  }
   return new WechatPayTransportError("NETWORK", `request to ${path} failed: ${reason}`, {
     path,
     remedy: "RETRY_SAME",
@@ -85,6 +96,21 @@ function transportFailure(
     cause: err,
   });
 }
+
+// OpenSSL's verdicts on the server certificate, raised by the client during the handshake (Node error codes).
+const SERVER_CERT_ERRORS: ReadonlySet<string> = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 
 function tooLarge(url: string, maxBytes: number): WechatPayTransportError {
   return new WechatPayTransportError(

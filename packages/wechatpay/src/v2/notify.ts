@@ -6,7 +6,7 @@
 import { WechatPayError } from "../shared/errors";
 import { parseBeijingTime, parseFen } from "./fields";
 import { decryptReqInfo } from "./refund-crypto";
-import { sign, verifySign } from "./sign";
+import { matchingKeyIndex, sign } from "./sign";
 import type { SignType, WireFields } from "./sign";
 import { buildXml, parseXml, XmlError } from "./xml";
 
@@ -53,6 +53,8 @@ export type TPayNotification = {
   cashFeeFen?: number;
   attach?: string;
   bankType?: string;
+  /** Index in the configured keys of the key that verified it: 0 = current, more = a previous key. */
+  keyIndex: number;
   /** Every field as received (including unknown ones), for the notification log. */
   fields: WireFields;
 };
@@ -146,8 +148,8 @@ export function parsePayNotify(raw: string | Uint8Array, config: PayNotifyConfig
       fields,
     );
   }
-  if (!verifySign(fields, config.keys, config.signType))
-    return reject("BAD_SIGN", "signature does not verify", fields);
+  const keyIndex = matchingKeyIndex(fields, config.keys, config.signType);
+  if (keyIndex < 0) return reject("BAD_SIGN", "signature does not verify", fields);
 
   for (const name of PAY_REQUIRED) {
     if (!has(fields, name)) return reject("MISSING_FIELD", `${name} is missing`, fields);
@@ -183,6 +185,7 @@ export function parsePayNotify(raw: string | Uint8Array, config: PayNotifyConfig
     resultCode,
     timeEnd: fields.time_end as string,
     paidAt,
+    keyIndex,
     fields,
   };
   const errCode = opt(fields, "err_code");
@@ -242,6 +245,8 @@ export type TRefundNotification = {
   refundRecvAccout?: string;
   refundAccount?: string;
   refundRequestSource?: string;
+  /** Index in the configured keys of the key that decrypted it: 0 = current, more = a previous key. */
+  keyIndex: number;
   /** The outer, unencrypted fields. */
   fields: WireFields;
   /** The decrypted <root> fields. */
@@ -287,9 +292,11 @@ export function parseRefundNotify(raw: string | Uint8Array, config: RefundNotify
   if (!has(fields, "req_info")) return reject("MISSING_FIELD", "req_info is missing", fields);
 
   let reqInfo: WireFields | undefined;
-  for (const key of config.keys) {
+  let keyIndex = -1;
+  for (const [i, key] of config.keys.entries()) {
     try {
       reqInfo = parseXml(decryptReqInfo(fields.req_info as string, key), { root: "root" });
+      keyIndex = i;
       break;
     } catch (e) {
       if (!(e instanceof WechatPayError)) throw e;
@@ -316,6 +323,7 @@ export function parseRefundNotify(raw: string | Uint8Array, config: RefundNotify
       totalFeeFen: parseFen(reqInfo.total_fee, "total_fee"),
       refundFeeFen: parseFen(reqInfo.refund_fee, "refund_fee"),
       refundStatus: status as TRefundStatus,
+      keyIndex,
       fields,
       reqInfo,
     };

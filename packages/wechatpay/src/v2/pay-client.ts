@@ -22,7 +22,7 @@ import {
 } from "./pay-client-wire";
 import type { TVerifyContext } from "./pay-client-wire";
 import type { TPayApi } from "./remedies";
-import { isSignType, sign } from "./sign";
+import { isSignType, sign, verifySign } from "./sign";
 import type { SignType, WireFields } from "./sign";
 import { buildXml } from "./xml";
 
@@ -58,6 +58,8 @@ export type TPayClientConfig = {
   timeoutMs?: number;
   /** Keys still accepted when verifying replies during a key rotation. */
   previousKeys?: readonly string[];
+  /** From this moment the previous keys are refused (a rotation has an end). */
+  previousKeysUntil?: Date;
   /** Merchant API certificate for /secapi/* (refund). */
   cert?: TMerchantCert;
   /** Clock, for expiry computations (prepay_id 2 h, mweb_url 5 min). */
@@ -290,7 +292,10 @@ function toWire(fields: Readonly<Record<string, string | number>>): WireFields {
 export function createPayClient(config: TPayClientConfig): PayClient {
   checkConfig(config);
   const { baseUrl, mchId, key, signType } = config;
-  const keys = [key, ...(config.previousKeys ?? [])];
+  const previousKeys = config.previousKeys ?? [];
+  const until = config.previousKeysUntil;
+  const keys = (): readonly string[] =>
+    until !== undefined && now().getTime() >= until.getTime() ? [key] : [key, ...previousKeys];
   const fetchImpl: TFetch = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const now = config.now ?? (() => new Date());
   const maxResponseBytes = config.maxResponseBytes ?? 256 * 1024;
@@ -351,7 +356,7 @@ export function createPayClient(config: TPayClientConfig): PayClient {
   }
 
   function ctxFor(api: TPayApi, path: string, appId: string): TVerifyContext {
-    return { api, path, mchId, appId, keys, signType, maxBytes: maxResponseBytes };
+    return { api, path, mchId, appId, keys: keys(), signType, maxBytes: maxResponseBytes };
   }
 
   async function call(
@@ -403,17 +408,22 @@ export function createPayClient(config: TPayClientConfig): PayClient {
     const appId = r0.opt("appid");
     const outTradeNo = r0.opt("out_trade_no");
     const tradeType = r0.opt("trade_type");
+    // The stored body keeps the sign type it was made with (WeChat: sign_type absent = MD5), even if the configured
+    // one changed since: WeChat signs its reply the same way, so the reply is verified with that type.
+    const declared = r0.opt("sign_type") ?? "MD5";
+    const bodySignType: SignType | undefined = isSignType(declared) ? declared : undefined;
     if (
       appId === undefined ||
       outTradeNo === undefined ||
       tradeType === undefined ||
-      r0.opt("sign") === undefined ||
-      r0.opt("mch_id") !== mchId
+      bodySignType === undefined ||
+      r0.opt("mch_id") !== mchId ||
+      !verifySign(sent, keys(), bodySignType)
     ) {
       throw badInput("body", "is not a unifiedorder request prepared by this client");
     }
     const res = await send(path, body, opts, maxResponseBytes, false);
-    const ctx = ctxFor("unifiedorder", path, appId);
+    const ctx = { ...ctxFor("unifiedorder", path, appId), signType: bodySignType };
     const fields = verifyReply(ctx, parseReplyXml(ctx, res.bytes));
     const r = new ReplyReader(fields, path);
     if (r.req("trade_type") !== tradeType)
@@ -462,7 +472,15 @@ export function createPayClient(config: TPayClientConfig): PayClient {
     }
     const tradeState = r.req("trade_state");
     if (!TRADE_STATES.has(tradeState)) throw r.fail(`unknown trade_state ${tradeState}`);
-    const base: TOrderQueryBase = { appId, mchId, outTradeNo, feeType: r.opt("fee_type") ?? "CNY", fields };
+    // Evidence names the merchant and app WeChat signed for, not the ones we asked about (verifyReply has checked
+    // that any it names are ours; a reply that names none proves nothing about whose order this is).
+    const base: TOrderQueryBase = {
+      appId: r.req("appid"),
+      mchId: r.req("mch_id"),
+      outTradeNo,
+      feeType: r.opt("fee_type") ?? "CNY",
+      fields,
+    };
     for (const [k, name] of [
       ["tradeStateDesc", "trade_state_desc"],
       ["attach", "attach"],

@@ -74,18 +74,30 @@ export function verifySign(
   keys: readonly string[],
   signType: SignType,
 ): boolean {
-  if (!isSignType(signType)) return false;
+  return matchingKeyIndex(fields, keys, signType) >= 0;
+}
+
+/**
+ * Which of `keys` made `fields.sign` (its index), or -1: the same check as verifySign, telling the caller whether the
+ * current key (0) or a previous one signed — a rotation is only over when nothing arrives under the old key.
+ */
+export function matchingKeyIndex(
+  fields: Readonly<Record<string, string>>,
+  keys: readonly string[],
+  signType: SignType,
+): number {
+  if (!isSignType(signType)) return -1;
   const given = Object.hasOwn(fields, "sign") ? fields.sign : undefined;
-  if (typeof given !== "string" || given.length !== signLength(signType) || !UPPER_HEX.test(given))
-    return false;
+  if (typeof given !== "string" || given.length !== signLength(signType) || !UPPER_HEX.test(given)) return -1;
   const givenBuf = Buffer.from(given, "latin1");
   const base = canonicalString(fields) + "&key=";
-  let ok = false;
-  for (const key of keys) {
-    if (typeof key !== "string" || key === "") continue;
+  let matched = -1;
+  keys.forEach((key, i) => {
+    if (typeof key !== "string" || key === "") return;
     const expected = Buffer.from(digest(base + key, key, signType), "latin1");
     // No early exit: every configured key is tried, so timing does not reveal which one matched.
-    if (expected.length === givenBuf.length && timingSafeEqual(expected, givenBuf)) ok = true;
-  }
-  return ok;
+    if (expected.length === givenBuf.length && timingSafeEqual(expected, givenBuf) && matched < 0)
+      matched = i;
+  });
+  return matched;
 }

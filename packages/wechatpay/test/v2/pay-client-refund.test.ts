@@ -129,6 +129,15 @@ describe("refund over mutual TLS", () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it("a server whose certificate does not verify is refused before anything is sent, as a configuration error", async () => {
+    const err = await rejection(
+      client({ certPem: pki.clientCertPem, keyPem: pki.clientKeyPem }).refund(REFUND),
+    );
+    expect(err).toBeInstanceOf(WechatPayTransportError);
+    expect(err).toMatchObject({ code: "TLS_SERVER_UNTRUSTED", retryable: false, remedy: "FIX_CONFIG" });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it("an unloadable certificate is refused when the client is created", () => {
     expect(() => client({ pfx: pki.clientPfx, passphrase: "wrong" })).toThrow(
       expect.objectContaining({ code: "BAD_CERT" }),

@@ -12,7 +12,7 @@ import {
 import type { PayClient, SignType, TPayClientConfig, TUnifiedOrderInput } from "../../src/index";
 import { APP_ID, KEY, MCH_ID, MINI_APP_ID, OLD_KEY, OPENID, OTHER_KEY } from "../helpers/merchant";
 import { businessFail, envelope, returnFail, startPayServer, success } from "../helpers/wechat-pay-server";
-import type { TPayServer } from "../helpers/wechat-pay-server";
+import type { TPayServer, TReply } from "../helpers/wechat-pay-server";
 
 const NOW = new Date("2026-03-01T02:00:00Z"); // 10:00:00 in Beijing
 const TX_ID = "4200000215201811190261405420"; // 28 digits: more than a double can hold exactly
@@ -202,6 +202,19 @@ describe("pay client against a local WeChat Pay endpoint", () => {
       const result = await client.sendUnifiedOrder(prepared.body);
       expect(result.prepayId).toBe("wx3");
       expect(server.requests.map((r) => r.raw)).toEqual([prepared.body, prepared.body]);
+    });
+
+    it("a stored request keeps its sign type after the configured one changes: its reply is verified the same way", async () => {
+      server.route("/pay/unifiedorder", () =>
+        success(APP_ID, MCH_ID, { trade_type: "JSAPI", prepay_id: "wx5" }),
+      );
+      const storedUnderMd5 = client.prepareUnifiedOrder(jsapiOrder()).body;
+      const nowHmac = makeClient({ signType: "HMAC-SHA256" });
+      expect((await nowHmac.sendUnifiedOrder(storedUnderMd5)).prepayId).toBe("wx5");
+      expect(server.requests[0]?.raw).toBe(storedUnderMd5);
+      // A body signed with a key that is not ours was not prepared by us.
+      const foreign = makeClient({ key: OTHER_KEY }).prepareUnifiedOrder(jsapiOrder()).body;
+      expect(await rejection(nowHmac.sendUnifiedOrder(foreign))).toMatchObject({ code: "BAD_INPUT" });
     });
 
     it("sendUnifiedOrder refuses a body this client did not prepare", async () => {
@@ -540,6 +553,22 @@ describe("pay client against a local WeChat Pay endpoint", () => {
         paid({ out_trade_no: "20260301SomeoneElsesOrderNumber00" }),
       ];
       for (const reply of replies) {
+        server.route("/pay/orderquery", () => reply);
+        const err = await rejection(client.orderQuery({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" }));
+        expect(err).toMatchObject({ code: "BAD_RESPONSE" });
+      }
+    });
+
+    it("the appid and mch_id it reports are the ones WeChat signed, and a reply without them is no proof", async () => {
+      server.route("/pay/orderquery", () => paid());
+      const q = await client.orderQuery({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" });
+      expect(q).toMatchObject({ appId: APP_ID, mchId: MCH_ID });
+      const without = (name: string): TReply => {
+        const r = paid();
+        if (r.kind !== "signed") throw new Error("expected a signed reply");
+        return { ...r, fields: Object.fromEntries(Object.entries(r.fields).filter(([k]) => k !== name)) };
+      };
+      for (const reply of [without("appid"), without("mch_id")]) {
         server.route("/pay/orderquery", () => reply);
         const err = await rejection(client.orderQuery({ outTradeNo: "20260301AbCdEfGhIjKlMnOpQrStUvWx" }));
         expect(err).toMatchObject({ code: "BAD_RESPONSE" });
