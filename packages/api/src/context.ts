@@ -5,8 +5,10 @@ import {
   OAUTH_COOKIE_MAX_AGE_S,
   openH5Session,
   openMiniToken,
+  sealH5Session,
   SESSION_COOKIE,
   SESSION_COOKIE_MAX_AGE_S,
+  shouldRenewH5Session,
 } from "@wxpay/core";
 
 /** Per-request context: the process's core dependencies and what the transport learned about the caller. */
@@ -55,9 +57,15 @@ export function createApiContext(opts: {
     session = openMiniToken(secret, auth.slice(7).trim(), deps.now());
     bearerRejected = !session;
   } else {
-    session = openH5Session(secret, readCookie(headers, SESSION_COOKIE));
+    session = openH5Session(secret, readCookie(headers, SESSION_COOKIE), deps.now());
   }
   const secure = deps.config.appUrl.startsWith("https://");
+  // Renewed on use: a shopper who keeps coming back keeps the session; an abandoned one lapses.
+  if (session?.kind === "h5" && shouldRenewH5Session(session, deps.now())) {
+    const renewed = sealH5Session(secret, session, deps.now());
+    session = renewed.session;
+    opts.resHeaders?.append("set-cookie", sessionCookieHeader(renewed.cookie, secure));
+  }
   return {
     deps,
     headers,

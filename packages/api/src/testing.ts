@@ -85,7 +85,11 @@ export async function startHarness(opts: {
       }
       if (url.pathname === "/api/wechat/oauth/callback") {
         const headers = new Headers(req.headers as Record<string, string>);
-        const session = openH5Session(current().config.sessionSecret, readCookie(headers, SESSION_COOKIE));
+        const session = openH5Session(
+          current().config.sessionSecret,
+          readCookie(headers, SESSION_COOKIE),
+          current().now(),
+        );
         const done = await completeOauth(current(), {
           code: url.searchParams.get("code"),
           state: url.searchParams.get("state"),

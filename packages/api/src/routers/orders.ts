@@ -45,7 +45,7 @@ function customerFor(ctx: TApiContext): string {
       cause: new CoreError("LOGIN_REQUIRED", "请重新登录"),
     });
   }
-  const fresh = newAnonymousSession(ctx.deps.config.sessionSecret);
+  const fresh = newAnonymousSession(ctx.deps.config.sessionSecret, ctx.deps.now());
   ctx.setSessionCookie(fresh.cookie);
   ctx.session = fresh.session;
   return fresh.session.customerId;
@@ -86,7 +86,7 @@ export const sessionInfoProcedure = publicProcedure
   .output(ZSessionOutput)
   .query(({ ctx }) => ({ hasOpenid: ctx.session?.kind === "h5" && Boolean(ctx.session.openid) }));
 
-/** For a desktop browser: a 10-minute link (QR code) that continues this order on the shopper's phone. */
+/** For a desktop browser: a single-use, 2-minute link (QR code) that continues this order on the shopper's phone. */
 export const handoffLinkProcedure = sessionProcedure
   .input(ZOrderStatusInput)
   .output(ZHandoffLinkOutput)

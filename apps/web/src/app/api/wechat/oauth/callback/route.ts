@@ -7,7 +7,11 @@ import { coreDeps } from "~/server/deps";
 export async function GET(request: Request) {
   const deps = await coreDeps();
   const url = new URL(request.url);
-  const session = openH5Session(deps.config.sessionSecret, readCookie(request.headers, SESSION_COOKIE));
+  const session = openH5Session(
+    deps.config.sessionSecret,
+    readCookie(request.headers, SESSION_COOKIE),
+    deps.now(),
+  );
   try {
     const done = await completeOauth(deps, {
       code: url.searchParams.get("code"),
