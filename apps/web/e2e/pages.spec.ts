@@ -63,6 +63,7 @@ test("a desktop browser is told to pay on a phone, with the order link and a QR 
   const stranger = await browser.newContext({ ...devices["Pixel 7"], locale: "zh-CN" });
   const q = await stranger.newPage();
   await q.goto(`${handoff.slice(0, -3)}abc`);
+  await expect(q.getByTestId("handoff-invalid")).toBeVisible();
   await q.goto(`/orders/${orderId}`);
   await expect(q.getByTestId("pay-button")).toHaveCount(0);
   await Promise.all([desktop.close(), phone.close(), stranger.close()]);
