@@ -73,6 +73,8 @@ describe("session tokens", () => {
     expect(safeReturnPath("https://evil.example/")).toBe("/");
     expect(safeReturnPath("//evil.example/")).toBe("/");
     expect(safeReturnPath("/\\evil")).toBe("/");
+    // A browser drops the tab and lands on //evil.example.
+    expect(safeReturnPath("/\t/evil.example")).toBe("/");
     expect(safeReturnPath("/orders/o_1?x=1")).toBe("/orders/o_1?x=1");
   });
 });

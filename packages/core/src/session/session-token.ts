@@ -142,10 +142,24 @@ export function openOauthCookie(
   return { nonce: d.n, returnTo: d.r };
 }
 
-/** Only same-origin paths: an open redirect through the OAuth round trip is not possible. */
+const PROBE_ORIGIN = "http://return-path.invalid";
+
+/**
+ * Only same-origin paths: an open redirect through the OAuth round trip or a mode switch is not possible. The
+ * candidate is resolved the way a browser would (which drops tabs and newlines, so "/\t/evil.com" would become
+ * "//evil.com") and any control character, space or backslash is refused outright.
+ */
 export function safeReturnPath(candidate: string | null | undefined): string {
-  if (!candidate || !candidate.startsWith("/") || candidate.startsWith("//") || candidate.includes("\\"))
+  if (!candidate || candidate.length > 1024 || !candidate.startsWith("/")) return "/";
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  if (/[\u0000-\u0020\u007f\\]/.test(candidate)) return "/";
+  if (candidate.startsWith("//")) return "/";
+  let resolved: URL;
+  try {
+    resolved = new URL(candidate, PROBE_ORIGIN);
+  } catch {
     return "/";
-  if (candidate.length > 1024) return "/";
-  return candidate;
+  }
+  if (resolved.origin !== PROBE_ORIGIN) return "/";
+  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
 }
