@@ -1,6 +1,7 @@
 import Link from "next/link";
 
-export const metadata = { title: "在这台设备上继续订单 · 茶与器", referrer: "no-referrer" as const };
+// "same-origin": the link's token never leaves in a Referer, and the form still sends this page's Origin.
+export const metadata = { title: "在这台设备上继续订单 · 茶与器", referrer: "same-origin" as const };
 
 /**
  * Where a handoff link lands when it cannot simply continue: this browser already belongs to another shopper

@@ -9,7 +9,7 @@ import { coreDeps } from "~/server/deps";
 
 function reply(deps: CoreDeps, outcome: THandoffOutcome): Response {
   const app = deps.config.appUrl;
-  const headers = new Headers({ "cache-control": "no-store", "referrer-policy": "no-referrer" });
+  const headers = new Headers({ "cache-control": "no-store", "referrer-policy": "same-origin" });
   if (outcome.kind === "switched") {
     headers.set("location", `${app}/orders/${outcome.orderId}`);
     headers.append("set-cookie", sessionCookieHeader(outcome.cookie, app.startsWith("https://")));
