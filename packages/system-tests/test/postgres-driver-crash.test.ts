@@ -4,27 +4,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { ThrowawayPostgres } from "@wxpay/testkit/postgres";
-import { findPostgresBinDir, startThrowawayPostgres } from "@wxpay/testkit/postgres";
+import { requirePostgres, startThrowawayPostgres } from "@wxpay/testkit/postgres";
 
 import { runDbCrashProbe } from "../src/db-crash-probe";
 
-const hasPostgres = findPostgresBinDir() !== undefined;
+describe.runIf(requirePostgres("a database crash under postgres.js"))(
+  "a database crash under postgres.js",
+  () => {
+    let pg: ThrowawayPostgres;
+    beforeAll(async () => {
+      pg = await startThrowawayPostgres();
+    });
+    afterAll(() => pg.stop());
 
-describe.runIf(hasPostgres)("a database crash under postgres.js", () => {
-  let pg: ThrowawayPostgres;
-  beforeAll(async () => {
-    pg = await startThrowawayPostgres();
-  });
-  afterAll(() => pg.stop());
-
-  it("fails the open transactions with catchable errors, keeps the process alive, and works again after the restart", async () => {
-    // The unpatched driver died on the first crash in every trial; three in a row leave no room for luck.
-    for (let round = 1; round <= 3; round++) {
-      const r = await runDbCrashProbe(pg);
-      expect(r.stderr, `round ${round}`).not.toMatch(/TypeError|uncaught/i);
-      expect(r.survived, `round ${round}: ${r.summary}`).toBe(true);
-      expect(r.failedTransactions, `round ${round}`).toBeGreaterThan(0);
-      expect(r.recovered, `round ${round}: ${r.summary}`).toBe(true);
-    }
-  });
-});
+    it("fails the open transactions with catchable errors, keeps the process alive, and works again after the restart", async () => {
+      // The unpatched driver died on the first crash in every trial; three in a row leave no room for luck.
+      for (let round = 1; round <= 3; round++) {
+        const r = await runDbCrashProbe(pg);
+        expect(r.stderr, `round ${round}`).not.toMatch(/TypeError|uncaught/i);
+        expect(r.survived, `round ${round}: ${r.summary}`).toBe(true);
+        expect(r.failedTransactions, `round ${round}`).toBeGreaterThan(0);
+        expect(r.recovered, `round ${round}: ${r.summary}`).toBe(true);
+      }
+    });
+  },
+);
