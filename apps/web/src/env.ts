@@ -35,6 +35,12 @@ const withDefault = (fallback: string) =>
     .optional()
     .transform((v) => (v?.trim() ? v.trim() : fallback));
 
+const wholeNumber = (name: string, fallback: string, max: number) =>
+  withDefault(fallback)
+    .pipe(z.string().regex(/^\d+$/, `${name}: a whole number`))
+    .transform(Number)
+    .pipe(z.number().int().max(max));
+
 export const ZEnv = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -75,6 +81,10 @@ export const ZEnv = z
       .pipe(z.string().regex(/^\d+$/, "RECONCILE_INTERVAL_SECONDS: a whole number"))
       .transform(Number)
       .pipe(z.number().int().max(86_400)),
+    // Abuse limits, per minute and per action, shared by all instances through the database; 0 turns one off.
+    RATE_LIMIT_PER_IP_PER_MINUTE: wholeNumber("RATE_LIMIT_PER_IP_PER_MINUTE", "60", 1_000_000),
+    RATE_LIMIT_PER_CUSTOMER_PER_MINUTE: wholeNumber("RATE_LIMIT_PER_CUSTOMER_PER_MINUTE", "20", 1_000_000),
+    MAX_OPEN_ORDERS_PER_CUSTOMER: wholeNumber("MAX_OPEN_ORDERS_PER_CUSTOMER", "10", 10_000),
   })
   .superRefine((env, ctx) => {
     // Real WeChat hosts with sandbox secrets would sign real requests with published keys: refuse to start.

@@ -8,10 +8,13 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { CoreDeps, TCoreConfig } from "@wxpay/core";
 import {
   beginOauth,
+  clientIpFrom,
   completeOauth,
   createCoreDeps,
+  enforceRateLimit,
   handlePayNotify,
   handleRefundNotify,
+  isCoreError,
   OAUTH_COOKIE,
   openH5Session,
   SESSION_COOKIE,
@@ -78,6 +81,18 @@ export async function startHarness(opts: {
         return;
       }
       if (url.pathname === "/api/wechat/oauth/start") {
+        const xff = typeof req.headers["x-forwarded-for"] === "string" ? req.headers["x-forwarded-for"] : "";
+        try {
+          await enforceRateLimit(current(), {
+            action: "oauthStart",
+            ip: clientIpFrom(xff || req.socket.remoteAddress, current().config.trustProxyHops),
+          });
+        } catch (err) {
+          if (!isCoreError(err)) throw err;
+          res.writeHead(429, { "content-type": "text/plain; charset=utf-8" });
+          res.end(err.message);
+          return;
+        }
         const begun = beginOauth(current(), url.searchParams.get("returnTo"));
         res.writeHead(302, { location: begun.url, "set-cookie": oauthCookieHeader(begun.cookie, false) });
         res.end();

@@ -2,8 +2,8 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { z, ZodError } from "zod";
 
-import type { TCoreErrorCode } from "@wxpay/core";
-import { CoreError } from "@wxpay/core";
+import type { TCoreErrorCode, TRateLimitedAction } from "@wxpay/core";
+import { CoreError, enforceRateLimit } from "@wxpay/core";
 
 import type { TApiContext } from "./context";
 
@@ -19,6 +19,7 @@ const TRPC_CODE: Record<TCoreErrorCode, TRPC_ERROR_CODE_KEY> = {
   WECHAT_REJECTED: "BAD_GATEWAY",
   URL_NOT_ALLOWED: "BAD_REQUEST",
   TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  TOO_MANY_OPEN_ORDERS: "CONFLICT",
 };
 
 const t = initTRPC.context<TApiContext>().create({
@@ -88,3 +89,10 @@ export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
   return next();
 });
 export const createCallerFactory = t.createCallerFactory;
+
+/** Counts the call against the caller's IP and customer (shared across instances); TOO_MANY_REQUESTS past it. */
+export const rateLimited = (action: TRateLimitedAction) =>
+  t.middleware(async ({ ctx, next }) => {
+    await enforceRateLimit(ctx.deps, { action, ip: ctx.clientIp, customerId: ctx.session?.customerId });
+    return next();
+  });

@@ -11,6 +11,7 @@ export type TCoreErrorCode =
   | "WECHAT_REJECTED"
   | "URL_NOT_ALLOWED"
   | "TOO_MANY_REQUESTS"
+  | "TOO_MANY_OPEN_ORDERS"
   | "BAD_INPUT";
 
 export class CoreError extends Error {

@@ -1,6 +1,6 @@
 export type { CoreDeps } from "./deps";
 export type { TCoreConfig } from "./config";
-export { DEFAULT_CORE_TUNING, NOTIFY_PATH, OAUTH_CALLBACK_PATH, resultPath } from "./config";
+export { DEFAULT_CORE_TUNING, DEFAULT_LIMITS, NOTIFY_PATH, OAUTH_CALLBACK_PATH, resultPath } from "./config";
 export { createCoreDeps } from "./create-core-deps";
 export type { TWechatEndpoints } from "./create-core-deps";
 export { CoreError, isCoreError } from "./errors";
@@ -31,3 +31,4 @@ export * from "./refunds/handle-refund-notify";
 export * from "./refunds/request-refund";
 export * from "./refunds/sync-refunds";
 export * from "./reconcile/reconcile-bill";
+export * from "./limits/enforce-rate-limit";

@@ -27,6 +27,11 @@ export function coreConfig(): TCoreConfig {
     miniProgram: { appId: e.WECHAT_MINI_APPID, secret: e.WECHAT_MINI_SECRET },
     trustProxyHops: e.TRUST_PROXY_HOPS,
     ...DEFAULT_CORE_TUNING,
+    rateLimits: {
+      perIpPerMinute: e.RATE_LIMIT_PER_IP_PER_MINUTE,
+      perCustomerPerMinute: e.RATE_LIMIT_PER_CUSTOMER_PER_MINUTE,
+    },
+    maxOpenOrdersPerCustomer: e.MAX_OPEN_ORDERS_PER_CUSTOMER,
   };
 }
 

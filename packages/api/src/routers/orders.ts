@@ -21,7 +21,7 @@ import {
   ZOrderView,
   ZSessionOutput,
 } from "../schemas";
-import { publicProcedure, sessionProcedure } from "../trpc";
+import { publicProcedure, rateLimited, sessionProcedure } from "../trpc";
 
 export function toWireOrder(v: TOrderView): z.infer<typeof ZOrderView> {
   return {
@@ -54,6 +54,7 @@ function customerFor(ctx: TApiContext): string {
 const notFound = () => new CoreError("NOT_FOUND", "订单不存在");
 
 export const createOrderProcedure = sessionProcedure
+  .use(rateLimited("createOrder"))
   .input(ZCreateOrderInput)
   .output(ZCreateOrderOutput)
   .mutation(async ({ ctx, input }) => {
@@ -67,6 +68,7 @@ export const createOrderProcedure = sessionProcedure
   });
 
 export const orderStatusProcedure = sessionProcedure
+  .use(rateLimited("orderStatus"))
   .input(ZOrderStatusInput)
   .output(ZOrderView)
   .query(async ({ ctx, input }) => {
