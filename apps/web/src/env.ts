@@ -81,6 +81,8 @@ export const ZEnv = z
       .pipe(z.string().regex(/^\d+$/, "RECONCILE_INTERVAL_SECONDS: a whole number"))
       .transform(Number)
       .pipe(z.number().int().max(86_400)),
+    // Log lines below this level are not written (debug, info, warn, error, alert, silent).
+    LOG_LEVEL: withDefault("info").pipe(z.enum(["debug", "info", "warn", "error", "alert", "silent"])),
     // Abuse limits, per minute and per action, shared by all instances through the database; 0 turns one off.
     RATE_LIMIT_PER_IP_PER_MINUTE: wholeNumber("RATE_LIMIT_PER_IP_PER_MINUTE", "60", 1_000_000),
     RATE_LIMIT_PER_CUSTOMER_PER_MINUTE: wholeNumber("RATE_LIMIT_PER_CUSTOMER_PER_MINUTE", "20", 1_000_000),

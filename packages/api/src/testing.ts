@@ -5,7 +5,7 @@ import http from "node:http";
 
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
-import type { CoreDeps, TCoreConfig } from "@wxpay/core";
+import type { CoreDeps, Logger, TCoreConfig } from "@wxpay/core";
 import {
   beginOauth,
   clientIpFrom,
@@ -53,6 +53,8 @@ export async function startHarness(opts: {
   /** Wraps the fetch the shop uses to reach WeChat (to lose a reply on purpose, or to count calls). */
   wrapFetch?: (inner: TFetch) => TFetch;
   maxConnections?: number;
+  /** Where the shop's log lines go (default: nowhere). */
+  log?: Logger;
 }): Promise<Harness> {
   const sim = await startSimulator({ port: 0, log: false });
   // Set once the server's port (and so APP_URL) is known; requests only arrive after that.
@@ -157,6 +159,7 @@ export async function startHarness(opts: {
     config: { appUrl: url, ...opts.config },
     now,
     ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
   });
   const deps = createCoreDeps({
     db: core.deps.db,

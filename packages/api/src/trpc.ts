@@ -76,8 +76,20 @@ const sameOriginMutations = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
+/** One line per call (the request id comes from the context's logger); an internal failure with its cause. */
+const logCalls = t.middleware(async ({ ctx, path, type, next }) => {
+  const started = performance.now();
+  const result = await next();
+  const ms = Math.round(performance.now() - started);
+  if (result.ok) ctx.deps.log.info("trpc", { path, type, ms });
+  else if (result.error.code === "INTERNAL_SERVER_ERROR")
+    ctx.deps.log.error("trpc failed", { path, type, ms, error: result.error.cause ?? result.error });
+  else ctx.deps.log.info("trpc", { path, type, ms, code: result.error.code });
+  return result;
+});
+
 export const createRouter = t.router;
-export const publicProcedure = t.procedure.use(mapCoreErrors).use(sameOriginMutations);
+export const publicProcedure = t.procedure.use(logCalls).use(mapCoreErrors).use(sameOriginMutations);
 /** A caller with a valid Bearer token or H5 session; an invalid Bearer token is UNAUTHORIZED (log in again). */
 export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
   if (ctx.bearerRejected)

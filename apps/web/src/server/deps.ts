@@ -1,6 +1,6 @@
 // The process's core dependencies, built once from the validated configuration.
 import type { CoreDeps, TCoreConfig } from "@wxpay/core";
-import { createCoreDeps, DEFAULT_CORE_TUNING } from "@wxpay/core";
+import { createCoreDeps, createLogger, DEFAULT_CORE_TUNING } from "@wxpay/core";
 import type { DbHandle } from "@wxpay/db";
 import { sharedDbHandle } from "@wxpay/db";
 
@@ -46,6 +46,7 @@ export function coreDeps(): Promise<CoreDeps> {
     return createCoreDeps({
       db: handle.db,
       config: coreConfig(),
+      log: createLogger({ level: e.LOG_LEVEL }),
       wechat: { payBase: e.WECHAT_PAY_BASE, apiBase: e.WECHAT_API_BASE, openBase: e.WECHAT_OPEN_BASE },
     });
   })().catch((err: unknown) => {
