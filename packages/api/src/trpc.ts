@@ -84,7 +84,7 @@ const logCalls = t.middleware(async ({ ctx, path, type, next }) => {
   if (result.ok) ctx.deps.log.info("trpc", { path, type, ms });
   else if (result.error.code === "INTERNAL_SERVER_ERROR")
     ctx.deps.log.error("trpc failed", { path, type, ms, error: result.error.cause ?? result.error });
-  else ctx.deps.log.info("trpc", { path, type, ms, code: result.error.code });
+  else ctx.deps.log.info("trpc", { path, type, ms, errorCode: result.error.code });
   return result;
 });
 

@@ -60,7 +60,7 @@ describe("the log of a request", () => {
     expect(login).toMatchObject({ level: "info", msg: "trpc", path: "miniLogin", type: "mutation" });
     const refused = lines().find((l) => l.reqId === "req-login-0002");
     expect(refused).toMatchObject({ msg: "trpc", path: "miniLogin" });
-    expect(typeof refused?.code).toBe("string");
+    expect(refused?.errorCode).toMatch(/^[A-Z_]+$/);
     for (const secret of [
       token,
       openid,
