@@ -21,7 +21,15 @@ function isHttpUrl(v: string): boolean {
   }
 }
 
-export function validateConfig(raw: unknown): TBuildConfig {
+export type TBuildMode = {
+  /**
+   * A build for upload to WeChat: the simulator (which answers wx.login and wx.requestPayment with fakes) must be
+   * off, the appid real, and the API origin https (WeChat only lets a released mini-program request https hosts).
+   */
+  release?: boolean;
+};
+
+export function validateConfig(raw: unknown, mode: TBuildMode = {}): TBuildConfig {
   if (typeof raw !== "object" || raw === null) throw new Error("config: expected an object");
   const c = raw as Record<string, unknown>;
   const problems: string[] = [];
@@ -43,6 +51,13 @@ export function validateConfig(raw: unknown): TBuildConfig {
     if (!userId) problems.push("simulator.userId: a simulator test user");
     simulator = { url, appId, userId };
   }
+  if (mode.release) {
+    if (simulator)
+      problems.push("simulator: a release build must not use the simulator (MINI_SIMULATOR_URL=)");
+    if (appid === "touristappid") problems.push("appid: a release build needs the mini-program's real AppID");
+    if (!apiBaseUrl.startsWith("https://"))
+      problems.push("apiBaseUrl: a release build needs an https:// origin");
+  }
   if (problems.length) throw new Error(`Invalid mini-program configuration:\n  ${problems.join("\n  ")}`);
   return { appid, apiBaseUrl, simulator };
 }
@@ -51,6 +66,7 @@ export function validateConfig(raw: unknown): TBuildConfig {
 export function loadConfig(
   file = CONFIG_FILE,
   env: Record<string, string | undefined> = process.env,
+  mode: TBuildMode = {},
 ): TBuildConfig {
   const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
   if (env.MINI_APPID) raw.appid = env.MINI_APPID;
@@ -60,5 +76,5 @@ export function loadConfig(
       ? { ...(raw.simulator as Record<string, unknown> | null), url: env.MINI_SIMULATOR_URL }
       : null;
   }
-  return validateConfig(raw);
+  return validateConfig(raw, mode);
 }

@@ -196,4 +196,43 @@ describe("configuration", () => {
     const dev = loadConfig(undefined, {});
     expect(dev.simulator?.appId).toBe(MINI_APPID);
   });
+
+  test("a release build refuses a simulator, DevTools' tourist appid and a plain-http API origin", () => {
+    const release = { release: true };
+    expect(() =>
+      validateConfig(
+        {
+          appid: "wx2421b1c4370ec43b",
+          apiBaseUrl: "https://shop.example.com",
+          simulator: { url: "http://localhost:3100", appId: MINI_APPID, userId: "alice" },
+        },
+        release,
+      ),
+    ).toThrow(/simulator/);
+    expect(() =>
+      validateConfig(
+        { appid: "touristappid", apiBaseUrl: "https://shop.example.com", simulator: null },
+        release,
+      ),
+    ).toThrow(/appid/);
+    expect(() =>
+      validateConfig(
+        { appid: "wx2421b1c4370ec43b", apiBaseUrl: "http://shop.example.com", simulator: null },
+        release,
+      ),
+    ).toThrow(/https/);
+    // The checked-in development file points at the simulator: releasing it as it is must fail.
+    expect(() => loadConfig(undefined, {}, release)).toThrow(/simulator/);
+    expect(
+      loadConfig(
+        undefined,
+        {
+          MINI_APPID: "wx2421b1c4370ec43b",
+          MINI_API_BASE_URL: "https://shop.example.com",
+          MINI_SIMULATOR_URL: "",
+        },
+        release,
+      ).simulator,
+    ).toBeNull();
+  });
 });

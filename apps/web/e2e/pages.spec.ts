@@ -1,8 +1,8 @@
 // The shop's other pages and states: my orders, a desktop browser, an order that is not yours, and the
-// developer's "as WeChat" mode.
+// developer's "as WeChat" mode (absent from a production build).
 import { devices, expect, test } from "@playwright/test";
 
-import { buyNow, expectResultStatus, keepScreenshot, oauthRoundTrip, useWechatUser } from "./support";
+import { buyNow, keepScreenshot } from "./support";
 
 test("my orders lists this browser's orders, newest first, with their status", async ({ page }) => {
   const first = await buyNow(page);
@@ -63,36 +63,23 @@ test("a desktop browser is told to pay on a phone, with the order link and a QR 
   const stranger = await browser.newContext({ ...devices["Pixel 7"], locale: "zh-CN" });
   const q = await stranger.newPage();
   await q.goto(`${handoff.slice(0, -3)}abc`);
+  await expect(q.getByTestId("handoff-invalid")).toBeVisible();
   await q.goto(`/orders/${orderId}`);
   await expect(q.getByTestId("pay-button")).toHaveCount(0);
   await Promise.all([desktop.close(), phone.close(), stranger.close()]);
 });
 
-test("dev 'as WeChat' mode: a desktop browser loads the simulator's bridge and pays with JSAPI", async ({
+test("the developer's 'as WeChat' mode does not exist in a production build, even against the simulator", async ({
   browser,
 }) => {
   const desktop = await browser.newContext({ ...devices["Desktop Chrome"], locale: "zh-CN" });
   const page = await desktop.newPage();
-  await page.goto("/dev/as-wechat?on=1&to=/");
-  await expect(page.getByTestId("as-wechat-banner")).toBeVisible();
-  // The simulator remembers which test user this browser is in WeChat (its admin page sets it).
-  await useWechatUser(page, "bob");
-  const oauth = oauthRoundTrip(page);
-  const orderId = await buyNow(page);
-  // Silent OAuth against the simulator: an immediate redirect back, as WeChat does for snsapi_base.
-  await oauth;
-  await page.waitForURL(new RegExp(`/orders/${orderId}$`));
-  await expect(page.getByTestId("pay-panel")).toHaveAttribute("data-phase", "idle");
-  await expect
-    .poll(() =>
-      page
-        .evaluate(() => Boolean((window as unknown as { WeixinJSBridge?: unknown }).WeixinJSBridge))
-        .catch(() => false),
-    )
-    .toBe(true);
-  await page.getByTestId("pay-button").click();
-  await page.getByTestId("wxsim-pay").click();
-  await page.waitForURL(`**/orders/${orderId}/result`);
-  await expectResultStatus(page, "PAID");
+  const res = await page.goto("/dev/as-wechat?on=1&to=/");
+  expect(res?.status()).toBe(404);
+  // Its cookie, set by hand, changes nothing either: no banner, no bridge, no JSAPI.
+  await desktop.addCookies([{ name: "wxpay_as_wechat", value: "1", url: page.url() }]);
+  await page.goto("/");
+  await expect(page.getByTestId("as-wechat-banner")).toHaveCount(0);
+  await expect(page.getByText("以微信内置浏览器身份打开")).toHaveCount(0);
   await desktop.close();
 });

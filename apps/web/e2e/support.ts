@@ -86,3 +86,20 @@ export async function useWechatUser(page: Page, userId: string): Promise<void> {
 export async function oauthRoundTrip(page: Page): Promise<void> {
   await page.waitForResponse((r) => new URL(r.url()).pathname === "/api/wechat/oauth/callback");
 }
+
+/** Ages every handoff link of an order past its two minutes (in the web server's database). */
+export async function expireHandoffLinks(orderId: string): Promise<void> {
+  const file = process.env.WXPAY_E2E_DB_FILE;
+  const url = file && fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "";
+  if (!url) throw new Error("this test needs PostgreSQL for the web server (PGlite runs inside it)");
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql`
+      update handoff_links set expires_at = now() - interval '1 second'
+       where order_id = ${orderId}
+      returning token_hash`;
+    expect(rows.length).toBeGreaterThan(0);
+  } finally {
+    await sql.end();
+  }
+}

@@ -40,6 +40,12 @@ const withDefault = (fallback: string) =>
     .optional()
     .transform((v) => (v?.trim() ? v.trim() : fallback));
 
+const wholeNumber = (name: string, fallback: string, max: number) =>
+  withDefault(fallback)
+    .pipe(z.string().regex(/^\d+$/, `${name}: a whole number`))
+    .transform(Number)
+    .pipe(z.number().int().max(max));
+
 export const ZEnv = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -106,6 +112,12 @@ export const ZEnv = z
       .string()
       .optional()
       .transform((v, ctx) => parseMpVerify(v ?? "", ctx)),
+    // Log lines below this level are not written (debug, info, warn, error, alert, silent).
+    LOG_LEVEL: withDefault("info").pipe(z.enum(["debug", "info", "warn", "error", "alert", "silent"])),
+    // Abuse limits, per minute and per action, shared by all instances through the database; 0 turns one off.
+    RATE_LIMIT_PER_IP_PER_MINUTE: wholeNumber("RATE_LIMIT_PER_IP_PER_MINUTE", "60", 1_000_000),
+    RATE_LIMIT_PER_CUSTOMER_PER_MINUTE: wholeNumber("RATE_LIMIT_PER_CUSTOMER_PER_MINUTE", "20", 1_000_000),
+    MAX_OPEN_ORDERS_PER_CUSTOMER: wholeNumber("MAX_OPEN_ORDERS_PER_CUSTOMER", "10", 10_000),
   })
   .superRefine((env, ctx) => {
     if (env.WECHATPAY_KEY_PREVIOUS_UNTIL && !env.WECHATPAY_KEY_PREVIOUS) {

@@ -5,13 +5,20 @@ import {
   OAUTH_COOKIE_MAX_AGE_S,
   openH5Session,
   openMiniToken,
+  requestIdFrom,
+  sealH5Session,
   SESSION_COOKIE,
   SESSION_COOKIE_MAX_AGE_S,
+  shouldRenewH5Session,
+  withLogFields,
 } from "@wxpay/core";
 
 /** Per-request context: the process's core dependencies and what the transport learned about the caller. */
 export type TApiContext = {
+  /** The process's deps with a logger that stamps this request's id on every line. */
   deps: CoreDeps;
+  /** X-Request-Id: the caller's (from a proxy) or a new one; echoed on the response. */
+  requestId: string;
   headers: Headers;
   /** The caller: the H5 cookie session or the mini-program Bearer token, when valid. */
   session: TSession | undefined;
@@ -46,7 +53,10 @@ export function createApiContext(opts: {
   headers: Headers;
   resHeaders?: Headers;
 }): TApiContext {
-  const { deps, headers } = opts;
+  const { headers } = opts;
+  const requestId = requestIdFrom(headers.get("x-request-id"));
+  opts.resHeaders?.set("x-request-id", requestId);
+  const deps: CoreDeps = { ...opts.deps, log: withLogFields(opts.deps.log, { reqId: requestId }) };
   const secret = deps.config.sessionSecret;
   const auth = headers.get("authorization");
   let session: TSession | undefined;
@@ -55,11 +65,18 @@ export function createApiContext(opts: {
     session = openMiniToken(secret, auth.slice(7).trim(), deps.now());
     bearerRejected = !session;
   } else {
-    session = openH5Session(secret, readCookie(headers, SESSION_COOKIE));
+    session = openH5Session(secret, readCookie(headers, SESSION_COOKIE), deps.now());
   }
   const secure = deps.config.appUrl.startsWith("https://");
+  // Renewed on use: a shopper who keeps coming back keeps the session; an abandoned one lapses.
+  if (session?.kind === "h5" && shouldRenewH5Session(session, deps.now())) {
+    const renewed = sealH5Session(secret, session, deps.now());
+    session = renewed.session;
+    opts.resHeaders?.append("set-cookie", sessionCookieHeader(renewed.cookie, secure));
+  }
   return {
     deps,
+    requestId,
     headers,
     session,
     bearerRejected,

@@ -8,10 +8,13 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { CoreDeps, Logger, TCoreConfig } from "@wxpay/core";
 import {
   beginOauth,
+  clientIpFrom,
   completeOauth,
   createCoreDeps,
+  enforceRateLimit,
   handlePayNotify,
   handleRefundNotify,
+  isCoreError,
   OAUTH_COOKIE,
   openH5Session,
   SESSION_COOKIE,
@@ -84,6 +87,18 @@ export async function startHarness(opts: {
         return;
       }
       if (url.pathname === "/api/wechat/oauth/start") {
+        const xff = typeof req.headers["x-forwarded-for"] === "string" ? req.headers["x-forwarded-for"] : "";
+        try {
+          await enforceRateLimit(current(), {
+            action: "oauthStart",
+            ip: clientIpFrom(xff || req.socket.remoteAddress, current().config.trustProxyHops),
+          });
+        } catch (err) {
+          if (!isCoreError(err)) throw err;
+          res.writeHead(429, { "content-type": "text/plain; charset=utf-8" });
+          res.end(err.message);
+          return;
+        }
         const begun = beginOauth(current(), url.searchParams.get("returnTo"));
         res.writeHead(302, { location: begun.url, "set-cookie": oauthCookieHeader(begun.cookie, false) });
         res.end();
@@ -91,7 +106,11 @@ export async function startHarness(opts: {
       }
       if (url.pathname === "/api/wechat/oauth/callback") {
         const headers = new Headers(req.headers as Record<string, string>);
-        const session = openH5Session(current().config.sessionSecret, readCookie(headers, SESSION_COOKIE));
+        const session = openH5Session(
+          current().config.sessionSecret,
+          readCookie(headers, SESSION_COOKIE),
+          current().now(),
+        );
         const done = await completeOauth(current(), {
           code: url.searchParams.get("code"),
           state: url.searchParams.get("state"),
@@ -145,6 +164,7 @@ export async function startHarness(opts: {
     now,
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
   });
   const build = (config: TCoreConfig): CoreDeps =>
     createCoreDeps({

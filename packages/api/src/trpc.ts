@@ -2,8 +2,8 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { z, ZodError } from "zod";
 
-import type { TCoreErrorCode } from "@wxpay/core";
-import { CoreError } from "@wxpay/core";
+import type { TCoreErrorCode, TRateLimitedAction } from "@wxpay/core";
+import { CoreError, enforceRateLimit } from "@wxpay/core";
 
 import type { TApiContext } from "./context";
 
@@ -20,6 +20,7 @@ const TRPC_CODE: Record<TCoreErrorCode, TRPC_ERROR_CODE_KEY> = {
   URL_NOT_ALLOWED: "BAD_REQUEST",
   TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
   REFUNDS_DISABLED: "PRECONDITION_FAILED",
+  TOO_MANY_OPEN_ORDERS: "CONFLICT",
 };
 
 const t = initTRPC.context<TApiContext>().create({
@@ -76,8 +77,20 @@ const sameOriginMutations = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
+/** One line per call (the request id comes from the context's logger); an internal failure with its cause. */
+const logCalls = t.middleware(async ({ ctx, path, type, next }) => {
+  const started = performance.now();
+  const result = await next();
+  const ms = Math.round(performance.now() - started);
+  if (result.ok) ctx.deps.log.info("trpc", { path, type, ms });
+  else if (result.error.code === "INTERNAL_SERVER_ERROR")
+    ctx.deps.log.error("trpc failed", { path, type, ms, error: result.error.cause ?? result.error });
+  else ctx.deps.log.info("trpc", { path, type, ms, errorCode: result.error.code });
+  return result;
+});
+
 export const createRouter = t.router;
-export const publicProcedure = t.procedure.use(mapCoreErrors).use(sameOriginMutations);
+export const publicProcedure = t.procedure.use(logCalls).use(mapCoreErrors).use(sameOriginMutations);
 /** A caller with a valid Bearer token or H5 session; an invalid Bearer token is UNAUTHORIZED (log in again). */
 export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
   if (ctx.bearerRejected)
@@ -89,3 +102,10 @@ export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
   return next();
 });
 export const createCallerFactory = t.createCallerFactory;
+
+/** Counts the call against the caller's IP and customer (shared across instances); TOO_MANY_REQUESTS past it. */
+export const rateLimited = (action: TRateLimitedAction) =>
+  t.middleware(async ({ ctx, next }) => {
+    await enforceRateLimit(ctx.deps, { action, ip: ctx.clientIp, customerId: ctx.session?.customerId });
+    return next();
+  });

@@ -31,7 +31,7 @@ const simState = async (outTradeNo: string) => (await h.control.orders({ outTrad
 describe("one live attempt per order and channel", () => {
   it("concurrent prepay calls for one order are serialised: one attempt, every caller gets its pay parameters", async () => {
     const { orderId, shopper } = await newOrder();
-    const session = openH5Session(h.deps.config.sessionSecret, shopper.cookie);
+    const session = openH5Session(h.deps.config.sessionSecret, shopper.cookie, h.deps.now());
     // Straight into core, all in the same tick: the HTTP layer must not be what spaces them out.
     const replies = await Promise.allSettled(
       Array.from({ length: 8 }, () =>

@@ -25,7 +25,20 @@ export type TCoreConfig = {
   orderQueryMinIntervalMs: number;
   /** Lifetime of a mini-program Bearer token. */
   miniTokenTtlMs: number;
+  /**
+   * Requests per minute per action (createOrder, prepay, orderStatus ×4, miniLogin, OAuth start) from one IP and
+   * from one customer, across all instances; 0 = no limit.
+   */
+  rateLimits: { perIpPerMinute: number; perCustomerPerMinute: number };
+  /** Unpaid, unexpired orders one customer may have at once; 0 = no cap. */
+  maxOpenOrdersPerCustomer: number;
 };
+
+/** Production defaults of the abuse limits (the web app's env can change them). */
+export const DEFAULT_LIMITS = {
+  rateLimits: { perIpPerMinute: 60, perCustomerPerMinute: 20 },
+  maxOpenOrdersPerCustomer: 10,
+} as const;
 
 export const DEFAULT_CORE_TUNING = {
   refundsEnabled: true,

@@ -12,7 +12,8 @@ export type TCoreErrorCode =
   | "URL_NOT_ALLOWED"
   | "TOO_MANY_REQUESTS"
   | "BAD_INPUT"
-  | "REFUNDS_DISABLED";
+  | "REFUNDS_DISABLED"
+  | "TOO_MANY_OPEN_ORDERS";
 
 export class CoreError extends Error {
   readonly code: TCoreErrorCode;

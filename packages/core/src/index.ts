@@ -1,12 +1,20 @@
 export type { CoreDeps } from "./deps";
 export type { TCoreConfig } from "./config";
-export { activeKeys, DEFAULT_CORE_TUNING, NOTIFY_PATH, OAUTH_CALLBACK_PATH, resultPath } from "./config";
+export {
+  activeKeys,
+  DEFAULT_CORE_TUNING,
+  DEFAULT_LIMITS,
+  NOTIFY_PATH,
+  OAUTH_CALLBACK_PATH,
+  resultPath,
+} from "./config";
 export { createCoreDeps } from "./create-core-deps";
 export type { TWechatEndpoints } from "./create-core-deps";
 export { CoreError, isCoreError } from "./errors";
 export type { TCoreErrorCode } from "./errors";
-export { consoleLogger, silentLogger } from "./log";
-export type { Logger } from "./log";
+export { consoleLogger, createLogger, LOG_LEVELS, requestIdFrom, silentLogger, withLogFields } from "./log";
+export type { LogFields, Logger, TLogLevel } from "./log";
+export { redactFields, redactText, shortenOpenid } from "./log-redact";
 export * from "./catalog/list-products";
 export * from "./orders/create-order";
 export * from "./orders/get-order-status";
@@ -34,3 +42,4 @@ export * from "./refunds/send-refund";
 export * from "./refunds/status-from-payments";
 export * from "./refunds/sync-refunds";
 export * from "./reconcile/reconcile-bill";
+export * from "./limits/enforce-rate-limit";

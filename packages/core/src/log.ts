@@ -1,4 +1,12 @@
-// Structured one-line JSON logs. `alert` marks what an operator must look at (money without a clean match).
+// The shop's logger: pino, one JSON line per event, level from configuration, secrets and openids redacted by
+// rule (log-redact.ts) before anything is written. `alert` (between error and fatal) marks what an operator must
+// look at: money without a clean match, quota exhausted.
+import type { DestinationStream, Logger as PinoLogger } from "pino";
+import { pino } from "pino";
+
+import { randomBase62 } from "./ids";
+import { redactFields, redactText } from "./log-redact";
+
 export type LogFields = Record<string, unknown>;
 export type Logger = {
   info(msg: string, fields?: LogFields): void;
@@ -7,15 +15,56 @@ export type Logger = {
   alert(msg: string, fields?: LogFields): void;
 };
 
-function line(level: string, msg: string, fields?: LogFields): string {
-  return JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields });
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "alert", "silent"] as const;
+export type TLogLevel = (typeof LOG_LEVELS)[number];
+
+type TPino = PinoLogger<"alert">;
+const PINO = Symbol("pino");
+type TShopLogger = Logger & { [PINO]: TPino };
+
+function wrap(p: TPino): TShopLogger {
+  const at = (level: "info" | "warn" | "error" | "alert") => (msg: string, fields?: LogFields) => {
+    if (!p.isLevelEnabled(level)) return;
+    p[level](fields ? (redactFields(fields) as LogFields) : {}, redactText(msg));
+  };
+  return { info: at("info"), warn: at("warn"), error: at("error"), alert: at("alert"), [PINO]: p };
 }
 
-export const consoleLogger: Logger = {
-  info: (m, f) => console.log(line("info", m, f)),
-  warn: (m, f) => console.warn(line("warn", m, f)),
-  error: (m, f) => console.error(line("error", m, f)),
-  alert: (m, f) => console.error(line("alert", m, f)),
-};
+/** A pino logger behind the shop's Logger interface; `destination` defaults to stdout. */
+export function createLogger(opts: { level?: TLogLevel; destination?: DestinationStream } = {}): Logger {
+  const p = pino<"alert">(
+    {
+      level: opts.level ?? "info",
+      customLevels: { alert: 55 },
+      messageKey: "msg",
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    opts.destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+  return wrap(p);
+}
+
+/** The same logger with fields on every line (a request id); works for any Logger, natively for pino's. */
+export function withLogFields(log: Logger, fields: LogFields): Logger {
+  const p = (log as Partial<TShopLogger>)[PINO];
+  if (p) return wrap(p.child(redactFields(fields) as LogFields));
+  const merged = (f?: LogFields) => ({ ...fields, ...f });
+  return {
+    info: (m, f) => log.info(m, merged(f)),
+    warn: (m, f) => log.warn(m, merged(f)),
+    error: (m, f) => log.error(m, merged(f)),
+    alert: (m, f) => log.alert(m, merged(f)),
+  };
+}
+
+/** The caller's X-Request-Id when it is a plain token (a proxy's), else a new one: what ties a request's lines. */
+export function requestIdFrom(header: string | null | undefined): string {
+  return header && /^[A-Za-z0-9._:-]{8,64}$/.test(header) ? header : randomBase62(16);
+}
+
+/** The default for processes that configure nothing: info and above to stdout. */
+export const consoleLogger: Logger = createLogger();
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {}, alert() {} };

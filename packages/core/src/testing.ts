@@ -24,6 +24,9 @@ export const SANDBOX_CONFIG: TCoreConfig = {
   miniProgram: { appId: "wx2421b1c4370ec43b", secret: "0a9b8c7d6e5f40312233445566778899" },
   trustProxyHops: 0,
   ...DEFAULT_CORE_TUNING,
+  // Off unless a test is about them: the integration suites place hundreds of orders from 127.0.0.1.
+  rateLimits: { perIpPerMinute: 0, perCustomerPerMinute: 0 },
+  maxOpenOrdersPerCustomer: 0,
 };
 
 export type TTestCore = {

@@ -2,11 +2,14 @@ export * from "./client";
 export * as schema from "./schema";
 export {
   customers,
+  handoffLinks,
+  leases,
   orderEvents,
   orders,
   paymentAttempts,
   paymentNotifications,
   products,
+  rateLimitHits,
   reconcilerTicks,
   refunds,
   wechatCredentials,

@@ -282,3 +282,48 @@ export const refunds = pgTable(
 );
 
 export type TRefundRow = typeof refunds.$inferSelect;
+
+/**
+ * The desktop→phone handoff links: single-use and short-lived, kept here (only the token's SHA-256 is stored) so
+ * that one opening, on any instance, spends the link.
+ */
+export const handoffLinks = pgTable(
+  "handoff_links",
+  {
+    tokenHash: text().primaryKey(),
+    customerId: text()
+      .notNull()
+      .references(() => customers.id),
+    orderId: text()
+      .notNull()
+      .references(() => orders.id),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index("handoff_links_expires_idx").on(t.expiresAt)],
+);
+
+/** Fixed-window request counters shared by every web instance: one row per (limit key, window start). */
+export const rateLimitHits = pgTable(
+  "rate_limit_hits",
+  {
+    key: text().notNull(),
+    windowStart: timestamp({ withTimezone: true }).notNull(),
+    hits: integer().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.key, t.windowStart] }),
+    index("rate_limit_hits_window_idx").on(t.windowStart),
+  ],
+);
+
+/**
+ * Short leases for work that must run on one instance at a time without holding a transaction open (a credential
+ * refresh that waits on WeChat over HTTP). A lease lapses by itself when its holder dies.
+ */
+export const leases = pgTable("leases", {
+  name: text().primaryKey(),
+  holder: text().notNull(),
+  expiresAt: timestamp({ withTimezone: true }).notNull(),
+});

@@ -120,6 +120,11 @@ export async function startWeb(opts: StartWebOptions): Promise<WebProcess> {
       WECHAT_API_BASE: opts.simUrl,
       WECHAT_OPEN_BASE: opts.simUrl,
       RECONCILE_INTERVAL_SECONDS: String(opts.reconcileIntervalSeconds ?? 0),
+      // The load and fault suites send hundreds of orders from 127.0.0.1: abuse limits are off unless a test
+      // passes its own values ("" = the app's documented defaults).
+      RATE_LIMIT_PER_IP_PER_MINUTE: "0",
+      RATE_LIMIT_PER_CUSTOMER_PER_MINUTE: "0",
+      MAX_OPEN_ORDERS_PER_CUSTOMER: "0",
       ...opts.env,
     },
   });

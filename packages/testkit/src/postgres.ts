@@ -25,6 +25,68 @@ export function findPostgresBinDir(): string | undefined {
   return versions[0] ? path.join(root, versions[0], "bin") : undefined;
 }
 
+export const POSTGRES_INSTALL_COMMAND = "apt-get update && apt-get install -y postgresql";
+
+/** What a run does about PostgreSQL: use the binaries, install Debian's, fall back to PGlite, or stop (CI). */
+export function postgresPlan(s: {
+  binDir: string | undefined;
+  canInstall: boolean;
+  ci: boolean;
+}): "use" | "install" | "pglite" | "fail" {
+  if (s.binDir) return "use";
+  if (s.canInstall) return "install";
+  // In CI a missing server must not quietly turn the two-instance and crash suites into skips.
+  return s.ci ? "fail" : "pglite";
+}
+
+const isCi = (env: NodeJS.ProcessEnv = process.env) => env.CI === "true" || env.CI === "1";
+
+/** Root with apt-get: Debian's postgresql can be installed (initdb then runs as the `postgres` user it creates). */
+const canInstallPostgres = () => process.getuid?.() === 0 && fs.existsSync("/usr/bin/apt-get");
+
+/**
+ * Returns the PostgreSQL binaries, installing Debian's `postgresql` when missing and the runner is root (as for
+ * Chromium); undefined when neither is possible outside CI; throws under CI=true.
+ */
+export function ensurePostgres(log: (line: string) => void = console.log): string | undefined {
+  const plan = postgresPlan({ binDir: findPostgresBinDir(), canInstall: canInstallPostgres(), ci: isCi() });
+  if (plan === "use") return findPostgresBinDir();
+  if (plan === "pglite") return undefined;
+  if (plan === "fail") {
+    throw new Error(
+      `PostgreSQL is not installed and CI=true forbids skipping its suites. Install it with:\n  sudo sh -c '${POSTGRES_INSTALL_COMMAND}'`,
+    );
+  }
+  log(`PostgreSQL not found; installing Debian's postgresql (${POSTGRES_INSTALL_COMMAND}) …`);
+  const res = spawnSync("sh", ["-c", POSTGRES_INSTALL_COMMAND], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+  const installed = findPostgresBinDir();
+  if (res.status !== 0 || !installed) {
+    if (isCi())
+      throw new Error(`Installing PostgreSQL failed. Run it yourself:\n  ${POSTGRES_INSTALL_COMMAND}`);
+    log("installing PostgreSQL failed; suites that need it are skipped, the rest use PGlite");
+    return undefined;
+  }
+  return installed;
+}
+
+/**
+ * For `describe.runIf(requirePostgres(…))` in suites that only make sense on a real server (several processes on
+ * one database, crashing it): true when the binaries exist; false (skip) outside CI; under CI=true it throws, so
+ * the suite fails instead of being skipped.
+ */
+export function requirePostgres(suite: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (findPostgresBinDir()) return true;
+  if (isCi(env)) {
+    throw new Error(
+      `${suite}: needs PostgreSQL server binaries and CI=true forbids skipping. Install: ${POSTGRES_INSTALL_COMMAND}`,
+    );
+  }
+  return false;
+}
+
 export type ThrowawayPostgres = {
   /** Superuser URL to the `postgres` database. */
   url: string;

@@ -17,6 +17,7 @@ const TEXT: Record<TAppCode, string> = {
   URL_NOT_ALLOWED: "页面地址不受支持",
   TOO_MANY_REQUESTS: "操作太频繁，请稍后再试",
   REFUNDS_DISABLED: "暂不支持在线退款，请联系客服",
+  TOO_MANY_OPEN_ORDERS: "未支付的订单太多，请先支付或稍后再下单",
 };
 
 const NETWORK_TEXT = "网络不太好，请检查网络后重试";

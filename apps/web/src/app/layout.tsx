@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 
 import { env } from "~/env";
+import { asWechatModeAvailable } from "~/lib/as-wechat";
 import { shopperClient } from "~/lib/shopper-client";
 import { TRPCReactProvider } from "~/trpc/react";
 
@@ -18,7 +19,7 @@ export default async function RootLayout(props: { children: React.ReactNode }) {
   const client = await shopperClient();
   // WeChat's browser brings its own WeixinJSBridge; against the simulator its bridge script stands in for it.
   const bridge = client.simulator && client.kind === "wechat" ? `${client.simulator}/jsbridge.js` : undefined;
-  const devLinks = client.simulator !== undefined && env().NODE_ENV === "development";
+  const devLinks = asWechatModeAvailable(env());
   return (
     <html lang="zh-CN">
       <head>

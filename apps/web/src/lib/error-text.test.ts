@@ -20,6 +20,7 @@ describe("errorText", () => {
       "WECHAT_REJECTED",
       "URL_NOT_ALLOWED",
       "TOO_MANY_REQUESTS",
+      "TOO_MANY_OPEN_ORDERS",
     ];
     const texts = new Set<string>();
     for (const code of codes) {

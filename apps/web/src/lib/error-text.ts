@@ -18,6 +18,8 @@ const TEXT: Record<TAppCode, string> = {
   URL_NOT_ALLOWED: "当前页面地址无法使用微信支付，请从本店首页重新进入。",
   TOO_MANY_REQUESTS: "操作太频繁了，请稍等片刻再试。",
   REFUNDS_DISABLED: "本店暂不支持在线退款，请联系客服。",
+  TOO_MANY_OPEN_ORDERS:
+    "你还有好几笔未支付的订单。请先到「我的订单」完成支付，或等未支付的订单自动关闭（30 分钟）后再下单。",
 };
 
 export const NETWORK_ERROR_TEXT = "网络好像不太稳定，请检查网络后重试。";

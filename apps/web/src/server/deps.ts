@@ -1,6 +1,6 @@
 // The process's core dependencies, built once from the validated configuration.
 import type { CoreDeps, TCoreConfig } from "@wxpay/core";
-import { createCoreDeps, DEFAULT_CORE_TUNING } from "@wxpay/core";
+import { createCoreDeps, createLogger, DEFAULT_CORE_TUNING } from "@wxpay/core";
 import type { DbHandle } from "@wxpay/db";
 import { sharedDbHandle } from "@wxpay/db";
 
@@ -33,6 +33,11 @@ export function coreConfig(): TCoreConfig {
     trustProxyHops: e.TRUST_PROXY_HOPS,
     ...DEFAULT_CORE_TUNING,
     refundsEnabled: e.REFUNDS_ENABLED,
+    rateLimits: {
+      perIpPerMinute: e.RATE_LIMIT_PER_IP_PER_MINUTE,
+      perCustomerPerMinute: e.RATE_LIMIT_PER_CUSTOMER_PER_MINUTE,
+    },
+    maxOpenOrdersPerCustomer: e.MAX_OPEN_ORDERS_PER_CUSTOMER,
   };
 }
 
@@ -47,6 +52,7 @@ export function coreDeps(): Promise<CoreDeps> {
     return createCoreDeps({
       db: handle.db,
       config: coreConfig(),
+      log: createLogger({ level: e.LOG_LEVEL }),
       wechat: {
         payBase: e.WECHAT_PAY_BASE,
         apiBase: e.WECHAT_API_BASE,

@@ -1,9 +1,10 @@
 import { miniLogin } from "@wxpay/core";
 
 import { ZMiniLoginInput, ZMiniLoginOutput } from "../schemas";
-import { publicProcedure } from "../trpc";
+import { publicProcedure, rateLimited } from "../trpc";
 
 export const miniLoginProcedure = publicProcedure
+  .use(rateLimited("miniLogin"))
   .input(ZMiniLoginInput)
   .output(ZMiniLoginOutput)
   .mutation(async ({ ctx, input }) => {

@@ -21,7 +21,7 @@ import {
   ZOrderView,
   ZSessionOutput,
 } from "../schemas";
-import { publicProcedure, sessionProcedure } from "../trpc";
+import { publicProcedure, rateLimited, sessionProcedure } from "../trpc";
 
 export function toWireOrder(v: TOrderView): z.infer<typeof ZOrderView> {
   return {
@@ -45,7 +45,7 @@ function customerFor(ctx: TApiContext): string {
       cause: new CoreError("LOGIN_REQUIRED", "请重新登录"),
     });
   }
-  const fresh = newAnonymousSession(ctx.deps.config.sessionSecret);
+  const fresh = newAnonymousSession(ctx.deps.config.sessionSecret, ctx.deps.now());
   ctx.setSessionCookie(fresh.cookie);
   ctx.session = fresh.session;
   return fresh.session.customerId;
@@ -54,6 +54,7 @@ function customerFor(ctx: TApiContext): string {
 const notFound = () => new CoreError("NOT_FOUND", "订单不存在");
 
 export const createOrderProcedure = sessionProcedure
+  .use(rateLimited("createOrder"))
   .input(ZCreateOrderInput)
   .output(ZCreateOrderOutput)
   .mutation(async ({ ctx, input }) => {
@@ -67,6 +68,7 @@ export const createOrderProcedure = sessionProcedure
   });
 
 export const orderStatusProcedure = sessionProcedure
+  .use(rateLimited("orderStatus"))
   .input(ZOrderStatusInput)
   .output(ZOrderView)
   .query(async ({ ctx, input }) => {
@@ -86,7 +88,7 @@ export const sessionInfoProcedure = publicProcedure
   .output(ZSessionOutput)
   .query(({ ctx }) => ({ hasOpenid: ctx.session?.kind === "h5" && Boolean(ctx.session.openid) }));
 
-/** For a desktop browser: a 10-minute link (QR code) that continues this order on the shopper's phone. */
+/** For a desktop browser: a single-use, 2-minute link (QR code) that continues this order on the shopper's phone. */
 export const handoffLinkProcedure = sessionProcedure
   .input(ZOrderStatusInput)
   .output(ZHandoffLinkOutput)

@@ -1,9 +1,10 @@
 import { jsConfig, prepay } from "@wxpay/core";
 
 import { ZJsConfigInput, ZJsConfigOutput, ZPrepayInput, ZPrepayOutput } from "../schemas";
-import { sessionProcedure } from "../trpc";
+import { rateLimited, sessionProcedure } from "../trpc";
 
 export const prepayProcedure = sessionProcedure
+  .use(rateLimited("prepay"))
   .input(ZPrepayInput)
   .output(ZPrepayOutput)
   .mutation(({ ctx, input }) =>

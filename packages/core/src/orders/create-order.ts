@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, count, eq, gt, inArray } from "drizzle-orm";
 
 import { customers, orderEvents, orders, products } from "@wxpay/db";
 import type { TOrderItemRow } from "@wxpay/db/schema";
@@ -15,7 +15,8 @@ const MAX_ORDER_FEN = 2_147_483_647;
 
 /**
  * Creates a PENDING order for the session's customer. The amount is computed here from the catalog's prices in
- * integer fen; the client only names SKUs and quantities.
+ * integer fen; the client only names SKUs and quantities. A customer with maxOpenOrdersPerCustomer unpaid,
+ * unexpired orders gets TOO_MANY_OPEN_ORDERS: unpaid orders cost a unifiedorder each and clutter the books.
  */
 export async function createOrder(deps: CoreDeps, input: TCreateOrderInput): Promise<TCreateOrderResult> {
   const qtyBySku = new Map<string, number>();
@@ -47,6 +48,31 @@ export async function createOrder(deps: CoreDeps, input: TCreateOrderInput): Pro
   const expiresAt = new Date(now.getTime() + deps.config.orderTtlMs);
   await deps.db.transaction(async (tx) => {
     await tx.insert(customers).values({ id: input.customerId }).onConflictDoNothing();
+    const cap = deps.config.maxOpenOrdersPerCustomer;
+    if (cap > 0) {
+      // The customer's row is the lock: two concurrent orders of one customer are counted one after the other.
+      await tx
+        .select({ id: customers.id })
+        .from(customers)
+        .where(eq(customers.id, input.customerId))
+        .for("update");
+      const [open] = await tx
+        .select({ n: count() })
+        .from(orders)
+        .where(
+          and(
+            eq(orders.customerId, input.customerId),
+            eq(orders.status, "PENDING"),
+            gt(orders.expiresAt, now),
+          ),
+        );
+      if ((open?.n ?? 0) >= cap) {
+        throw new CoreError(
+          "TOO_MANY_OPEN_ORDERS",
+          `未支付的订单已有 ${cap} 笔，请先支付或等待其自动关闭后再下单`,
+        );
+      }
+    }
     await tx.insert(orders).values({
       id: orderId,
       customerId: input.customerId,

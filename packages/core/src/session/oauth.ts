@@ -63,7 +63,7 @@ export async function completeOauth(
   }
   const customerId = input.session?.customerId ?? newCustomerId();
   return {
-    cookie: sealH5Session(config.sessionSecret, { customerId, openid }),
+    cookie: sealH5Session(config.sessionSecret, { customerId, openid }, deps.now()).cookie,
     returnTo: state.returnTo,
   };
 }

@@ -8,13 +8,18 @@ export type TH5Session = {
   kind: "h5";
   customerId: string;
   /** Official-account openid after OAuth. */ openid?: string;
+  issuedAt: Date;
+  expiresAt: Date;
 };
 export type TMiniSession = { kind: "mini"; customerId: string; openid: string; expiresAt: Date };
 export type TSession = TH5Session | TMiniSession;
 
 export const SESSION_COOKIE = "wxpay_session";
-/** A session cookie is re-issued on use; an abandoned one lapses after this long. */
-export const SESSION_COOKIE_MAX_AGE_S = 180 * 24 * 3600;
+/** An H5 session lapses this long after it was last issued; using it renews it (see SESSION_RENEW_AFTER_MS). */
+export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+export const SESSION_COOKIE_MAX_AGE_S = SESSION_TTL_MS / 1000;
+/** A session older than this is re-issued (new issued-at and expiry) on the next request that uses it. */
+export const SESSION_RENEW_AFTER_MS = 24 * 3600 * 1000;
 
 function mac(secret: string, purpose: string, payload: string): string {
   return crypto.createHmac("sha256", secret).update(`${purpose}.${payload}`).digest("base64url");
@@ -51,19 +56,52 @@ const isId = (v: unknown): v is string => typeof v === "string" && /^c_[0-9A-Za-
 const isOpenid = (v: unknown): v is string => typeof v === "string" && v.length > 0 && v.length <= 128;
 
 /** A new anonymous H5 shopper: the session and its sealed cookie value. */
-export function newAnonymousSession(secret: string): { session: TH5Session; cookie: string } {
-  const customerId = newCustomerId();
-  return { session: { kind: "h5", customerId }, cookie: sealH5Session(secret, { customerId }) };
+export function newAnonymousSession(secret: string, now: Date): { session: TH5Session; cookie: string } {
+  return sealH5Session(secret, { customerId: newCustomerId() }, now);
 }
 
-export function sealH5Session(secret: string, s: Omit<TH5Session, "kind">): string {
-  return seal(secret, "h5", { cid: s.customerId, ...(s.openid ? { oa: s.openid } : {}) });
+/** The session (issued now, expiring SESSION_TTL_MS later) and its sealed cookie value. */
+export function sealH5Session(
+  secret: string,
+  s: { customerId: string; openid?: string | undefined },
+  now: Date,
+): { session: TH5Session; cookie: string } {
+  const issuedAt = now;
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  const cookie = seal(secret, "h5", {
+    cid: s.customerId,
+    ...(s.openid ? { oa: s.openid } : {}),
+    iat: issuedAt.getTime(),
+    exp: expiresAt.getTime(),
+  });
+  const session: TH5Session = {
+    kind: "h5",
+    customerId: s.customerId,
+    ...(s.openid ? { openid: s.openid } : {}),
+    issuedAt,
+    expiresAt,
+  };
+  return { session, cookie };
 }
 
-export function openH5Session(secret: string, token: string | undefined): TH5Session | undefined {
+/** Undefined for a forged, malformed or expired cookie, and for one without issued-at and expiry. */
+export function openH5Session(secret: string, token: string | undefined, now: Date): TH5Session | undefined {
   const d = open(secret, "h5", token);
-  if (!d || !isId(d.cid)) return undefined;
-  return { kind: "h5", customerId: d.cid, ...(isOpenid(d.oa) ? { openid: d.oa } : {}) };
+  if (!d || !isId(d.cid) || typeof d.iat !== "number" || typeof d.exp !== "number") return undefined;
+  // A cookie "issued" in the future (beyond clock skew) was not issued by us.
+  if (d.exp <= now.getTime() || d.iat > now.getTime() + 60_000) return undefined;
+  return {
+    kind: "h5",
+    customerId: d.cid,
+    ...(isOpenid(d.oa) ? { openid: d.oa } : {}),
+    issuedAt: new Date(d.iat),
+    expiresAt: new Date(d.exp),
+  };
+}
+
+/** True when this session should be re-issued on the response to the request that used it. */
+export function shouldRenewH5Session(session: TH5Session, now: Date): boolean {
+  return now.getTime() - session.issuedAt.getTime() >= SESSION_RENEW_AFTER_MS;
 }
 
 export function sealMiniToken(secret: string, s: Omit<TMiniSession, "kind">): string {
@@ -104,31 +142,24 @@ export function openOauthCookie(
   return { nonce: d.n, returnTo: d.r };
 }
 
-/** Only same-origin paths: an open redirect through the OAuth round trip is not possible. */
-export function safeReturnPath(candidate: string | null | undefined): string {
-  if (!candidate || !candidate.startsWith("/") || candidate.startsWith("//") || candidate.includes("\\"))
-    return "/";
-  if (candidate.length > 1024) return "/";
-  return candidate;
-}
-
-export const HANDOFF_TTL_MS = 10 * 60 * 1000;
+const PROBE_ORIGIN = "http://return-path.invalid";
 
 /**
- * A short-lived link that lets the shopper's phone continue an order started in a desktop browser: opening it
- * gives the phone the same (anonymous) customer session. Shown only to the order's owner, valid 10 minutes.
+ * Only same-origin paths: an open redirect through the OAuth round trip or a mode switch is not possible. The
+ * candidate is resolved the way a browser would (which drops tabs and newlines, so "/\t/evil.com" would become
+ * "//evil.com") and any control character, space or backslash is refused outright.
  */
-export function sealHandoff(secret: string, v: { customerId: string; orderId: string }, now: Date): string {
-  return seal(secret, "handoff", { cid: v.customerId, oid: v.orderId, exp: now.getTime() + HANDOFF_TTL_MS });
-}
-
-export function openHandoff(
-  secret: string,
-  token: string | undefined,
-  now: Date,
-): { customerId: string; orderId: string } | undefined {
-  const d = open(secret, "handoff", token);
-  if (!d || !isId(d.cid) || typeof d.oid !== "string" || typeof d.exp !== "number" || d.exp <= now.getTime())
-    return undefined;
-  return { customerId: d.cid, orderId: d.oid };
+export function safeReturnPath(candidate: string | null | undefined): string {
+  if (!candidate || candidate.length > 1024 || !candidate.startsWith("/")) return "/";
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  if (/[\u0000-\u0020\u007f\\]/.test(candidate)) return "/";
+  if (candidate.startsWith("//")) return "/";
+  let resolved: URL;
+  try {
+    resolved = new URL(candidate, PROBE_ORIGIN);
+  } catch {
+    return "/";
+  }
+  if (resolved.origin !== PROBE_ORIGIN) return "/";
+  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
 }

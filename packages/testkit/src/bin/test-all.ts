@@ -1,6 +1,7 @@
 // `pnpm test`: every unit, integration and browser test, with the real components they need.
 // 1. Chromium: the system one; installed from Debian when missing and possible; otherwise stop with the command.
-// 2. PostgreSQL: DATABASE_URL when set; else a throwaway server when the binaries exist; else PGlite.
+// 2. PostgreSQL: DATABASE_URL when set; else a throwaway server (Debian's postgresql installed first when missing
+//    and the runner is root); else PGlite — except under CI=true, where a missing server stops the run.
 // 3. turbo runs each package's `test` and `test:e2e`; the JSON reports are added up into "N passed, N failed".
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -8,7 +9,7 @@ import path from "node:path";
 
 import { ensureChromium } from "../chromium";
 import type { ThrowawayPostgres } from "../postgres";
-import { findPostgresBinDir, startThrowawayPostgres } from "../postgres";
+import { ensurePostgres, startThrowawayPostgres } from "../postgres";
 import { summarizeReports } from "../summary";
 
 const root = path.resolve(import.meta.dirname, "../../../..");
@@ -54,10 +55,20 @@ try {
   process.exit(1);
 }
 
+let binDir: string | undefined;
+if (!process.env.DATABASE_URL?.trim()) {
+  try {
+    binDir = ensurePostgres(log);
+  } catch (err) {
+    console.error(`[test] ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
+
 if (process.env.DATABASE_URL?.trim()) {
   env.WXPAY_TEST_PG_URL = process.env.DATABASE_URL.trim();
   log("database: PostgreSQL from DATABASE_URL (each suite creates its own database there)");
-} else if (findPostgresBinDir()) {
+} else if (binDir) {
   const started = Date.now();
   pg = await startThrowawayPostgres();
   env.WXPAY_TEST_PG_URL = pg.url;
@@ -66,7 +77,9 @@ if (process.env.DATABASE_URL?.trim()) {
   );
 } else {
   delete env.WXPAY_TEST_PG_URL;
-  log("database: no PostgreSQL binaries found; tests use embedded PGlite");
+  log(
+    "database: no PostgreSQL binaries found; tests use embedded PGlite and PostgreSQL-only suites are skipped",
+  );
 }
 // The apps under test get their database from the harness, never from a developer's shell or .env.
 env.DATABASE_URL = "";

@@ -1,12 +1,12 @@
 // Development "as WeChat" mode switch: `/dev/as-wechat?on=1` (or `on=0`) sets a cookie and goes back to the
-// page the developer was on (`to`, else the Referer's path). Exists only while WeChat is the local simulator.
+// page the developer was on (`to`, else the Referer's path). Exists only in development against the simulator.
 import { NextResponse } from "next/server";
 
 import { env } from "~/env";
-import { AS_WECHAT_COOKIE, safeReturnPath, simulatorOrigin } from "~/lib/as-wechat";
+import { AS_WECHAT_COOKIE, asWechatModeAvailable, safeReturnPath } from "~/lib/as-wechat";
 
 export function GET(request: Request) {
-  if (!simulatorOrigin(env().WECHAT_OPEN_BASE)) return new NextResponse("Not Found", { status: 404 });
+  if (!asWechatModeAvailable(env())) return new NextResponse("Not Found", { status: 404 });
   const url = new URL(request.url);
   const on = url.searchParams.get("on") !== "0";
   let to = url.searchParams.get("to");

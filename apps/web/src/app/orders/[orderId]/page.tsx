@@ -41,10 +41,10 @@ export default async function OrderPage(props: { params: Promise<{ orderId: stri
         </p>
       ) : client.kind === "desktop" ? (
         <DesktopNotice
-          // The phone has no session of this browser: the 10-minute handoff link carries it over.
+          // The phone has no session of this browser: the single-use, 2-minute handoff link carries it over.
           href={handoff?.ok ? handoff.data.url : `${env().APP_URL}/orders/${o.orderId}`}
           title="请在手机上完成支付"
-          text="电脑浏览器无法使用微信支付。请用手机微信扫描二维码，或在手机浏览器中打开下面的链接继续支付。"
+          text="电脑浏览器无法使用微信支付。请用手机微信扫描二维码，或在手机浏览器中打开下面的链接继续支付。二维码 2 分钟内有效，只能使用一次；过期请刷新本页。"
         />
       ) : (
         <div className="card pay-card">

@@ -10,11 +10,8 @@ const handler = async (req: Request) => {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
+    // Each call is logged, with its request id, by the API's own middleware.
     createContext: ({ resHeaders }) => createApiContext({ deps, headers: req.headers, resHeaders }),
-    onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR")
-        console.error(`[trpc] ${path ?? "?"}:`, error.cause ?? error);
-    },
   });
 };
 

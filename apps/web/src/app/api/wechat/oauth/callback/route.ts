@@ -7,7 +7,11 @@ import { coreDeps } from "~/server/deps";
 export async function GET(request: Request) {
   const deps = await coreDeps();
   const url = new URL(request.url);
-  const session = openH5Session(deps.config.sessionSecret, readCookie(request.headers, SESSION_COOKIE));
+  const session = openH5Session(
+    deps.config.sessionSecret,
+    readCookie(request.headers, SESSION_COOKIE),
+    deps.now(),
+  );
   try {
     const done = await completeOauth(deps, {
       code: url.searchParams.get("code"),
@@ -26,7 +30,7 @@ export async function GET(request: Request) {
     return new Response(null, { status: 302, headers });
   } catch (err) {
     const message = isCoreError(err) ? err.message : "微信授权失败，请稍后重试";
-    if (!isCoreError(err)) console.error("[oauth]", err);
+    if (!isCoreError(err)) deps.log.error("oauth callback failed", { error: err });
     const html = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>授权失败</title><body style="font-family:sans-serif;padding:24px"><h1 style="font-size:18px">${message.replace(/[<>&]/g, "")}</h1><p><a href="${deps.config.appUrl}/">返回首页</a></p></body></html>`;
     return new Response(html, { status: 400, headers: { "content-type": "text/html; charset=utf-8" } });
   }
