@@ -7,6 +7,14 @@ import { env } from "./env";
 import { coreDeps, dbHandle } from "./server/deps";
 
 export async function startServer(): Promise<void> {
+  try {
+    env();
+  } catch (err) {
+    // A shop with a wrong configuration must not half-start (Next would keep the port open and answer 500s): say
+    // what is wrong and stop, so a process manager or the container's health check sees it at once.
+    console.error(`[config] ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
   const handle = await dbHandle();
   if (env().MIGRATE_ON_START) {
     console.log(`[db] ${handle.driver} ready, migrations applied`);

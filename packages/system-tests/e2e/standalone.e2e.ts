@@ -11,7 +11,7 @@ import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { findPostgresBinDir } from "@wxpay/testkit/postgres";
+import { requirePostgres } from "@wxpay/testkit/postgres";
 import { freePort } from "@wxpay/testkit/ports";
 
 import { outTradeNoOf } from "../src/shop-db";
@@ -20,9 +20,12 @@ import type { TSystem } from "../src/system";
 import { eventually, startSystem } from "../src/system";
 import { assertWebBuilt, WEB_DIR } from "../src/web-process";
 
+const SANDBOX_DIR = path.resolve(WEB_DIR, "../wechat-sim/sandbox");
 const MP_VERIFY = { name: "MP_verify_Ab12Cd34Ef56Gh78.txt", content: "Ab12Cd34Ef56Gh78" };
 
-describe.runIf(findPostgresBinDir() !== undefined)("the standalone server from its own folder", () => {
+const hasPostgres = requirePostgres("the standalone server from its own folder");
+
+describe.runIf(hasPostgres)("the standalone server from its own folder", () => {
   let sys: TSystem;
   let dir: string;
   let server: ChildProcess | undefined;
@@ -92,6 +95,9 @@ describe.runIf(findPostgresBinDir() !== undefined)("the standalone server from i
         WECHAT_OPEN_BASE: sys.sim.url,
         RECONCILE_INTERVAL_SECONDS: "0",
         MIGRATE_ON_START: "false",
+        // Key files live outside the artifact (in the image: mounted at /run/wxpay); here, the sandbox pair.
+        WECHATPAY_MCH_CERT_PATH: path.join(SANDBOX_DIR, "apiclient_cert.pem"),
+        WECHATPAY_MCH_KEY_PATH: path.join(SANDBOX_DIR, "apiclient_key.pem"),
         WECHAT_MP_VERIFY: `${MP_VERIFY.name}=${MP_VERIFY.content},MP_verify_other.txt=other`,
       }),
     });

@@ -120,7 +120,7 @@ describe("pnpm --filter @wxpay/web run doctor", () => {
       marks.length - marks.filter((l) => l.startsWith("? ")).length,
     );
     expect(marks.length).toBeGreaterThanOrEqual(13);
-    expect(out).toContain("database reachable and migrated  (5/5 migrations)");
+    expect(out).toMatch(/database reachable and migrated {2}\((\d+)\/\1 migrations\)/);
     expect(out).toMatch(/可以上线 \/ ready to go live/);
   });
 });
