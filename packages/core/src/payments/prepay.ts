@@ -25,12 +25,14 @@ import { CLOSE_MIN_AGE_MS } from "../reconcile/reconcile-pass";
 import type { TSession } from "../session/session-token";
 import { syncAttempt } from "./sync-attempt";
 
-export type TChannel = "h5" | "jsapi" | "mini";
+export type TChannel = "h5" | "jsapi" | "mini" | "native";
 
 export type TPrepayResult =
   | { channel: "h5"; mwebUrl: string }
   | { channel: "jsapi"; payParams: ReturnType<typeof jsapiPayParams> }
-  | { channel: "mini"; payParams: ReturnType<typeof miniPayParams> };
+  | { channel: "mini"; payParams: ReturnType<typeof miniPayParams> }
+  /** Desktop: the weixin://wxpay/… link the page shows as a QR code. */
+  | { channel: "native"; codeUrl: string };
 
 export type TPrepayInput = {
   session: TSession | undefined;
@@ -45,11 +47,13 @@ const MIN_REMAINING_MS = 5 * 60 * 1000 + 30_000;
 const MWEB_MARGIN_MS = 30_000;
 const PREPAY_MARGIN_MS = 5 * 60 * 1000;
 
-type TTarget = { tradeType: "MWEB" | "JSAPI"; appId: string; openid: string | null };
+type TTarget = { tradeType: "MWEB" | "JSAPI" | "NATIVE"; appId: string; openid: string | null };
 
 function targetFor(deps: CoreDeps, session: TSession, channel: TChannel): TTarget {
   const { officialAccount, miniProgram } = deps.config;
   if (channel === "h5") return { tradeType: "MWEB", appId: officialAccount.appId, openid: null };
+  // NATIVE: whoever scans the QR code pays; no openid is bound in advance.
+  if (channel === "native") return { tradeType: "NATIVE", appId: officialAccount.appId, openid: null };
   if (channel === "jsapi") {
     // The openid comes from the server session (OAuth), never from the client.
     if (session.kind !== "h5" || !session.openid)
@@ -82,7 +86,11 @@ export async function prepay(deps: CoreDeps, input: TPrepayInput): Promise<TPrep
       ? attempt.mwebUrl &&
         attempt.mwebExpiresAt &&
         attempt.mwebExpiresAt.getTime() - now.getTime() > MWEB_MARGIN_MS
-      : attempt.prepayExpiresAt && attempt.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS);
+      : input.channel === "native"
+        ? attempt.codeUrl &&
+          attempt.prepayExpiresAt &&
+          attempt.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS
+        : attempt.prepayExpiresAt && attempt.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS);
   if (fresh) return handOut(deps, order, input.channel, attempt);
   const sent = await send(deps, order, attempt, { allowFresh: !claimed.created });
   if (sent) return handOut(deps, order, input.channel, sent);
@@ -188,7 +196,10 @@ async function createAttempt(
           tradeType: "MWEB",
           sceneInfo: { type: "Wap", wapUrl: config.appUrl, wapName: config.shopName },
         }
-      : { ...common, tradeType: "JSAPI", openid: target.openid ?? "" };
+      : target.tradeType === "NATIVE"
+        ? // WeChat: product_id is required for NATIVE (String(32)); the order's first SKU names what is sold.
+          { ...common, tradeType: "NATIVE", productId: order.items[0]?.sku ?? "ORDER" }
+        : { ...common, tradeType: "JSAPI", openid: target.openid ?? "" };
   let prepared;
   try {
     prepared = deps.pay.prepareUnifiedOrder(request);
@@ -246,6 +257,7 @@ async function send(
       prepayExpiresAt: result.prepayIdExpiresAt,
       mwebUrl: result.tradeType === "MWEB" ? result.mwebUrl : null,
       mwebExpiresAt: result.tradeType === "MWEB" ? result.mwebUrlExpiresAt : null,
+      codeUrl: result.tradeType === "NATIVE" ? result.codeUrl : null,
       lastError: null,
       // Reconciliation's first look, in case no notify ever comes.
       nextCheckAt: new Date(now.getTime() + 60_000),
@@ -366,6 +378,7 @@ function payParams(
       mwebUrl: appendRedirectUrl(attempt.mwebUrl ?? "", `${config.appUrl}${resultPath(order.id)}`),
     };
   }
+  if (channel === "native") return { channel, codeUrl: attempt.codeUrl ?? "" };
   // WeChat: paySign's signType "需与统一下单的签名类型一致" — the attempt's, whatever is configured today.
   const signType = isSignType(attempt.signType) ? attempt.signType : config.signType;
   const base = { appId: attempt.appid, prepayId, key: config.key, signType };
