@@ -63,7 +63,7 @@ export const ZJsapiPayParams = z.object({
   timeStamp: z.string(),
   nonceStr: z.string(),
   package: z.string(),
-  signType: z.enum(["MD5", "HMAC-SHA256"]),
+  signType: z.enum(["MD5", "HMAC-SHA256", "RSA"]),
   paySign: z.string(),
 });
 /** wx.requestPayment parameters (the mini-program). */
@@ -71,7 +71,7 @@ export const ZMiniPayParams = z.object({
   timeStamp: z.string(),
   nonceStr: z.string(),
   package: z.string(),
-  signType: z.enum(["MD5", "HMAC-SHA256"]),
+  signType: z.enum(["MD5", "HMAC-SHA256", "RSA"]),
   paySign: z.string(),
 });
 

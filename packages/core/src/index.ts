@@ -43,3 +43,13 @@ export * from "./refunds/status-from-payments";
 export * from "./refunds/sync-refunds";
 export * from "./reconcile/reconcile-bill";
 export * from "./limits/enforce-rate-limit";
+export type {
+  PaymentGateway,
+  PaymentGateways,
+  TApiVersion,
+  TGatewayOrder,
+  TPaymentState,
+  TRefundState,
+} from "./gateway/payment-gateway";
+export { gatewayFor } from "./gateway/payment-gateway";
+export { createV2Gateway } from "./gateway/v2-gateway";

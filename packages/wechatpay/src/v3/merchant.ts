@@ -36,7 +36,7 @@ export type TV3MerchantConfig = {
   onCertificates?: (certificates: TPlatformCertificate[]) => void;
 } & Pick<
   TV3ClientConfig,
-  "baseUrl" | "fetch" | "timeoutMs" | "userAgent" | "maxResponseBytes" | "maxBillBytes"
+  "baseUrl" | "fetch" | "timeoutMs" | "userAgent" | "maxResponseBytes" | "maxBillBytes" | "allowHttpNotifyUrl"
 >;
 
 export type TV3Merchant = {
@@ -83,7 +83,15 @@ export function createV3Merchant(config: TV3MerchantConfig): TV3Merchant {
     serialNo: config.serialNo,
     verifier,
     ...(certificates ? { onUnknownSerial: (serial: string) => certificates.refreshFor(serial) } : {}),
-    ...pick(config, ["baseUrl", "fetch", "timeoutMs", "userAgent", "maxResponseBytes", "maxBillBytes"]),
+    ...pick(config, [
+      "baseUrl",
+      "fetch",
+      "timeoutMs",
+      "userAgent",
+      "maxResponseBytes",
+      "maxBillBytes",
+      "allowHttpNotifyUrl",
+    ]),
   });
   const notifyConfig: TV3NotifyConfig = {
     verifier,
