@@ -3,6 +3,7 @@
 import { expect, test } from "@playwright/test";
 
 import {
+  apiVersion,
   buyNow,
   expectResultStatus,
   keepScreenshot,
@@ -35,6 +36,7 @@ test("pay in the cashier, back on the result page: PAID through the notify", asy
 
   const [trade] = await simTradesFor(orderId);
   expect(trade?.tradeType).toBe("MWEB");
+  expect(trade?.apiVersion).toBe(apiVersion());
   expect(trade?.tradeState).toBe("SUCCESS");
   // Settled by the notify: the simulator delivered it and the shop answered SUCCESS.
   const notifies = await sim.notifies({ outTradeNo: trade?.outTradeNo, kind: "pay" });

@@ -4,7 +4,15 @@ import type { Browser, Page } from "@playwright/test";
 import { devices, expect, test } from "@playwright/test";
 import { renderSVG } from "uqr";
 
-import { buyNow, expectResultStatus, keepScreenshot, sim, SIM_URL, simTradesFor } from "./support";
+import {
+  apiVersion,
+  buyNow,
+  expectResultStatus,
+  keepScreenshot,
+  sim,
+  SIM_URL,
+  simTradesFor,
+} from "./support";
 
 // The desktop browser for every test here (a phone, where one is needed, is a context of its own).
 const { defaultBrowserType: _browserType, ...desktopChrome } = devices["Desktop Chrome"];
@@ -23,7 +31,7 @@ async function nativeCodeUrl(page: Page, orderId: string): Promise<string> {
   expect(expected).toBeTruthy();
   expect(await qr.locator("svg path").getAttribute("d")).toBe(expected);
   const trades = await simTradesFor(orderId);
-  expect(trades.map((t) => t.tradeType)).toEqual(["NATIVE"]);
+  expect(trades.map((t) => [t.tradeType, t.apiVersion])).toEqual([["NATIVE", apiVersion()]]);
   return codeUrl;
 }
 
