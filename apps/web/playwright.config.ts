@@ -8,7 +8,7 @@ import { freePortSync } from "@wxpay/testkit/ports-sync";
 
 // The shop runs twice from one build against one simulator: with WeChat Pay API v2 (every spec) and with API v3 (the
 // payment flows: H5, JSAPI, Native). WXPAY_E2E_API_VERSIONS=v2 (or v3) runs one of them only.
-const VERSIONS = (process.env.WXPAY_E2E_API_VERSIONS ?? "v2")
+const VERSIONS = (process.env.WXPAY_E2E_API_VERSIONS ?? "v2,v3")
   .split(",")
   .map((v) => v.trim())
   .filter((v): v is "v2" | "v3" => v === "v2" || v === "v3");
@@ -23,15 +23,6 @@ const webPort = (v: "v2" | "v3") => process.env[`WXPAY_E2E_WEB_PORT_${v.toUpperC
 const webUrl = (v: "v2" | "v3") => `http://127.0.0.1:${webPort(v)}`;
 // e2e/serve.ts writes each web server's database URL here, so a test can age a payment attempt (mweb_url expiry).
 const dbFile = (v: "v2" | "v3") => path.join(os.tmpdir(), `wxpay-e2e-db-${webPort(v)}`);
-
-// API v3 with the simulator's sandbox merchant (.env.example): the merchant key signs requests, the WeChat Pay
-// public key verifies answers and notifies, the APIv3 key decrypts notify resources.
-const V3_ENV = {
-  WECHATPAY_API_VERSION: "v3",
-  WECHATPAY_APIV3_KEY: "wxpaystackSandboxApiV3Key0123456",
-  WECHATPAY_PUBLIC_KEY_PATH: "apps/wechat-sim/sandbox/pub_key.pem",
-  WECHATPAY_PUBLIC_KEY_ID: "PUB_KEY_ID_0112300001092026112900000000000001",
-};
 
 export default defineConfig({
   testDir: "./e2e",
@@ -88,7 +79,8 @@ export default defineConfig({
         WECHAT_OPEN_BASE: SIM,
         TRUST_PROXY_HOPS: "0",
         WXPAY_E2E_DB_FILE: dbFile(v),
-        ...(v === "v3" ? V3_ENV : { WECHATPAY_API_VERSION: "v2" }),
+        // v3 against the simulator: the env module takes the sandbox merchant's APIv3 key and WeChat Pay public key.
+        WECHATPAY_API_VERSION: v,
       },
       stdout: "pipe" as const,
       stderr: "pipe" as const,
