@@ -60,7 +60,7 @@ export async function startHarness(opts: {
   /** The shop's logger (default: silent). */
   log?: Logger;
   /** The v3 verification mode the shop is configured with (default public-key). */
-  v3Mode?: "public-key" | "certificate";
+  v3Mode?: "public-key" | "certificate" | "switching";
   /** Also start the simulator's HTTPS listener (mutual TLS for /secapi/); its origin is `sim.tlsUrl`. */
   simTls?: SimTlsOptions;
 }): Promise<Harness> {

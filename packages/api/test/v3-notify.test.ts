@@ -79,7 +79,8 @@ function seal(resource: unknown, opts: { key?: string; flip?: "ciphertext" | "ta
   });
   if (opts.flip) {
     const bytes = Buffer.from(ciphertext, "base64");
-    bytes[opts.flip === "tag" ? bytes.length - 1 : 0] ^= 0x01;
+    const at = opts.flip === "tag" ? bytes.length - 1 : 0;
+    bytes[at] = (bytes[at] ?? 0) ^ 0x01;
     ciphertext = bytes.toString("base64");
   }
   return JSON.stringify({

@@ -31,6 +31,11 @@ export type TV3Credentials = {
   serialNo: string;
   /** The WeChat Pay public key (PUB_KEY_ID_…); absent = platform-certificate mode. */
   publicKey?: { id: string; pem: string };
+  /**
+   * With `publicKey`: also accept platform certificates (downloaded when first needed) — WeChat's switch-over between
+   * the two, during which answers and notifies may be signed either way.
+   */
+  acceptPlatformCertificates?: boolean;
 };
 
 /** Wires the WeChat clients for the configured merchant and apps. */
@@ -68,8 +73,11 @@ export function createCoreDeps(opts: {
         apiV3Key: v3.apiV3Key,
         appIds: [config.officialAccount.appId, config.miniProgram.appId],
         ...(v3.publicKey ? { publicKey: v3.publicKey } : {}),
+        ...(v3.publicKey && v3.acceptPlatformCertificates ? { certificates: [] } : {}),
         baseUrl: wechat.payBase,
         timeoutMs: wechat.timeoutMs ?? 10_000,
+        // Request timestamps from the shop's clock (WeChat refuses one more than 5 minutes off).
+        now: () => Math.floor(now().getTime() / 1000),
         // A shop on http (local development) may hand WeChat an http notify_url only when WeChat is a local
         // stand-in: the client refuses this option against a real WeChat host.
         allowHttpNotifyUrl: config.appUrl.startsWith("http:"),

@@ -36,12 +36,15 @@ const sandboxFile = (name: string) =>
   fs.readFileSync(new URL(`../../../apps/wechat-sim/sandbox/${name}`, import.meta.url), "utf8");
 
 /** The simulator's API v3 sandbox merchant: APIv3 key, merchant key and serial, WeChat Pay public key. */
-export function sandboxV3Credentials(mode: "public-key" | "certificate" = "public-key"): TV3Credentials {
+export function sandboxV3Credentials(
+  mode: "public-key" | "certificate" | "switching" = "public-key",
+): TV3Credentials {
   return {
     apiV3Key: "wxpaystackSandboxApiV3Key0123456",
     privateKeyPem: sandboxFile("apiclient_key.pem"),
     serialNo: "5A1B2C3D4E5F60718293A4B5C6D7E8F901234567",
-    ...(mode === "public-key"
+    ...(mode === "switching" ? { acceptPlatformCertificates: true } : {}),
+    ...(mode !== "certificate"
       ? {
           publicKey: { id: "PUB_KEY_ID_0112300001092026112900000000000001", pem: sandboxFile("pub_key.pem") },
         }

@@ -36,7 +36,14 @@ export type TV3MerchantConfig = {
   onCertificates?: (certificates: TPlatformCertificate[]) => void;
 } & Pick<
   TV3ClientConfig,
-  "baseUrl" | "fetch" | "timeoutMs" | "userAgent" | "maxResponseBytes" | "maxBillBytes" | "allowHttpNotifyUrl"
+  | "baseUrl"
+  | "fetch"
+  | "timeoutMs"
+  | "userAgent"
+  | "maxResponseBytes"
+  | "maxBillBytes"
+  | "allowHttpNotifyUrl"
+  | "now"
 >;
 
 export type TV3Merchant = {
@@ -74,6 +81,7 @@ export function createV3Merchant(config: TV3MerchantConfig): TV3Merchant {
           ...(config.onCertificates ? { onUpdate: config.onCertificates } : {}),
         });
   const verifier = new WechatpayVerifier({
+    ...(config.now ? { now: config.now } : {}),
     ...(publicKey ? { publicKey } : {}),
     ...(certificates ? { certificates } : {}),
   });
@@ -91,6 +99,7 @@ export function createV3Merchant(config: TV3MerchantConfig): TV3Merchant {
       "maxResponseBytes",
       "maxBillBytes",
       "allowHttpNotifyUrl",
+      "now",
     ]),
   });
   const notifyConfig: TV3NotifyConfig = {
