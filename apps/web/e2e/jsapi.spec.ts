@@ -4,6 +4,7 @@ import type { Page } from "@playwright/test";
 import { devices, expect, test } from "@playwright/test";
 
 import {
+  apiVersion,
   buyNow,
   expectResultStatus,
   keepScreenshot,
@@ -55,6 +56,7 @@ test("OAuth round trip, wx.config accepted, chooseWXPay: PAID", async ({ page })
   await keepScreenshot(page, "result-paid-wechat");
   const [trade] = await simTradesFor(orderId);
   expect(trade?.tradeType).toBe("JSAPI");
+  expect(trade?.apiVersion).toBe(apiVersion());
   expect(trade?.tradeState).toBe("SUCCESS");
   // The simulator's default WeChat user for a browser is its first test user.
   const [alice] = (await sim.users()).filter((u) => u.userId === "alice");

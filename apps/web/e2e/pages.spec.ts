@@ -35,7 +35,7 @@ test("a fresh browser has no orders and cannot open someone else's", async ({ pa
   await stranger.close();
 });
 
-test("a desktop browser is told to pay on a phone, with the order link and a QR code", async ({
+test("a desktop browser is offered WeChat's QR code first and a phone second, with the order link and its QR code", async ({
   page,
   browser,
 }) => {
@@ -45,8 +45,11 @@ test("a desktop browser is told to pay on a phone, with the order link and a QR 
   await desktop.addCookies(await page.context().cookies());
   const d = await desktop.newPage();
   await d.goto(`/orders/${orderId}`);
+  await expect(d.getByTestId("native-qr")).toBeVisible();
   const notice = d.getByTestId("desktop-notice");
-  await expect(notice).toContainText("请在手机上完成支付");
+  await expect(notice).toBeHidden();
+  await d.getByText("换个方式：在手机上继续").click();
+  await expect(notice).toContainText("在手机上继续支付");
   await expect(d.getByTestId("order-link")).toContainText("/api/orders/handoff?t=");
   await expect(notice.locator(".qr svg")).toBeVisible();
   await expect(d.getByTestId("pay-button")).toHaveCount(0);

@@ -14,6 +14,19 @@ if (!simUrl) throw new Error("WXPAY_E2E_SIM_URL is not set (playwright.config.ts
 export const sim = createSimControl(simUrl);
 export const SIM_URL = simUrl;
 
+/** The WeChat Pay API version the shop of this test's project speaks (playwright.config.ts: one web server each). */
+export function apiVersion(): "v2" | "v3" {
+  return test.info().project.metadata.apiVersion === "v3" ? "v3" : "v2";
+}
+
+/** The web server's database (serve.ts writes its URL to the project's file), for tests that age rows. */
+function webDatabaseUrl(): string {
+  const file = String(test.info().project.metadata.dbFile ?? "");
+  const url = file && fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "";
+  if (!url) throw new Error("this test needs PostgreSQL for the web server (PGlite runs inside it)");
+  return url;
+}
+
 /** The one-fen test product: every payment test pays 0.01. */
 export const TEST_SKU = "TEST-1FEN";
 
@@ -48,10 +61,7 @@ export async function expectResultStatus(page: Page, status: string): Promise<vo
  * mweb_url: WeChat: mweb_url is valid 5 minutes), and the shop's stored mweb_url ages by as much.
  */
 export async function letMwebUrlExpire(orderId: string): Promise<void> {
-  const file = process.env.WXPAY_E2E_DB_FILE;
-  const url = file && fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "";
-  if (!url) throw new Error("this test needs PostgreSQL for the web server (PGlite runs inside it)");
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const sql = postgres(webDatabaseUrl(), { max: 1, onnotice: () => {} });
   try {
     const rows = await sql`
       update payment_attempts
@@ -89,10 +99,7 @@ export async function oauthRoundTrip(page: Page): Promise<void> {
 
 /** Ages every handoff link of an order past its two minutes (in the web server's database). */
 export async function expireHandoffLinks(orderId: string): Promise<void> {
-  const file = process.env.WXPAY_E2E_DB_FILE;
-  const url = file && fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "";
-  if (!url) throw new Error("this test needs PostgreSQL for the web server (PGlite runs inside it)");
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const sql = postgres(webDatabaseUrl(), { max: 1, onnotice: () => {} });
   try {
     const rows = await sql`
       update handoff_links set expires_at = now() - interval '1 second'

@@ -70,6 +70,64 @@ describe("configuration", () => {
     );
   });
 
+  describe("API v3 (WECHATPAY_API_VERSION=v3)", () => {
+    it("runs on the sandbox v3 set with nothing else set: public-key mode, the sandbox merchant serial", () => {
+      const e = parseEnv({ WECHATPAY_API_VERSION: "v3" });
+      expect(e.WECHATPAY_API_VERSION).toBe("v3");
+      expect(e.v3).toMatchObject({
+        apiV3Key: "wxpaystackSandboxApiV3Key0123456",
+        serialNo: "5A1B2C3D4E5F60718293A4B5C6D7E8F901234567",
+        publicKey: { id: "PUB_KEY_ID_0112300001092026112900000000000001" },
+      });
+      expect(parseEnv({}).WECHATPAY_API_VERSION).toBe("v2");
+    });
+
+    it("refuses to start naming what is wrong: APIv3 key length, public key id format, an unreadable key file", () => {
+      expect(() => parseEnv({ WECHATPAY_API_VERSION: "v3", WECHATPAY_APIV3_KEY: "short" })).toThrow(
+        /WECHATPAY_APIV3_KEY: exactly 32 characters/,
+      );
+      expect(() =>
+        parseEnv({
+          WECHATPAY_API_VERSION: "v3",
+          WECHATPAY_PUBLIC_KEY_ID: "KEY_1",
+          WECHATPAY_PUBLIC_KEY_PATH: "x",
+        }),
+      ).toThrow(/WECHATPAY_PUBLIC_KEY_ID: PUB_KEY_ID_ followed by digits/);
+      expect(() =>
+        parseEnv({
+          WECHATPAY_API_VERSION: "v3",
+          WECHATPAY_PUBLIC_KEY_ID: "PUB_KEY_ID_0112300001092026112900000000000001",
+          WECHATPAY_PUBLIC_KEY_PATH: file("missing.pem"),
+        }),
+      ).toThrow(/WECHATPAY_PUBLIC_KEY_PATH: cannot use/);
+      expect(() =>
+        parseEnv({
+          WECHATPAY_API_VERSION: "v3",
+          WECHATPAY_PUBLIC_KEY_ID: "PUB_KEY_ID_0112300001092026112900000000000001",
+        }),
+      ).toThrow(/set both WECHATPAY_PUBLIC_KEY_PATH and WECHATPAY_PUBLIC_KEY_ID/);
+    });
+
+    it("refuses a merchant key that is not the certificate's, and the sandbox APIv3 key against real WeChat", () => {
+      expect(() =>
+        parseEnv({
+          WECHATPAY_API_VERSION: "v3",
+          WECHATPAY_MCH_CERT_PATH: file("cert.pem"),
+          WECHATPAY_MCH_KEY_PATH: file("other-key.pem"),
+        }),
+      ).toThrow(/WECHATPAY_MCH_KEY_PATH: not the private key of that certificate/);
+      expect(() =>
+        parseEnv({
+          ...REAL,
+          WECHATPAY_API_VERSION: "v3",
+          WECHATPAY_MCH_CERT_PATH: file("cert.pem"),
+          WECHATPAY_MCH_KEY_PATH: file("key.pem"),
+          WECHATPAY_APIV3_KEY: "wxpaystackSandboxApiV3Key0123456",
+        }),
+      ).toThrow(/WECHATPAY_APIV3_KEY is the sandbox value/);
+    });
+  });
+
   it("treats an empty DATABASE_URL as unset (embedded PGlite)", () => {
     expect(parseEnv({ DATABASE_URL: "  " }).DATABASE_URL).toBeUndefined();
     expect(parseEnv({ APP_URL: "https://shop.example.com/" }).APP_URL).toBe("https://shop.example.com");

@@ -22,6 +22,14 @@ const SIM = "http://localhost:3100";
 /** The simulator's sandbox merchant certificate and key (apps/wechat-sim/sandbox), relative to the workspace root. */
 export const SANDBOX_MCH_CERT_PATH = "apps/wechat-sim/sandbox/apiclient_cert.pem";
 export const SANDBOX_MCH_KEY_PATH = "apps/wechat-sim/sandbox/apiclient_key.pem";
+/** API v3 sandbox: the simulator's APIv3 key and WeChat Pay public key (apps/wechat-sim/README.md). */
+export const SANDBOX_V3 = {
+  WECHATPAY_APIV3_KEY: "wxpaystackSandboxApiV3Key0123456",
+  WECHATPAY_PUBLIC_KEY_PATH: "apps/wechat-sim/sandbox/pub_key.pem",
+  WECHATPAY_PUBLIC_KEY_ID: "PUB_KEY_ID_0112300001092026112900000000000001",
+} as const;
+// WeChat: the WeChat Pay public key id reads PUB_KEY_ID_ followed by digits (商户平台 → API安全 → 微信支付公钥).
+const PUBLIC_KEY_ID = /^PUB_KEY_ID_[0-9]{10,64}$/;
 
 const optionalString = z
   .string()
@@ -87,6 +95,17 @@ export const ZEnv = z
     WECHATPAY_MCH_CERT_PATH: optionalString,
     WECHATPAY_MCH_KEY_PATH: optionalString,
     WECHATPAY_MCH_SERIAL: optionalString,
+    // Which WeChat Pay API new payments and refunds use; attempts and refunds keep the version they were made with.
+    WECHATPAY_API_VERSION: withDefault("v2").pipe(
+      z.enum(["v2", "v3"], { message: "WECHATPAY_API_VERSION: v2 or v3" }),
+    ),
+    WECHATPAY_APIV3_KEY: optionalString.pipe(
+      z.string().length(32, "WECHATPAY_APIV3_KEY: exactly 32 characters").optional(),
+    ),
+    WECHATPAY_PUBLIC_KEY_PATH: optionalString,
+    WECHATPAY_PUBLIC_KEY_ID: optionalString.pipe(
+      z.string().regex(PUBLIC_KEY_ID, "WECHATPAY_PUBLIC_KEY_ID: PUB_KEY_ID_ followed by digits").optional(),
+    ),
     REFUNDS_ENABLED: withDefault("true")
       .pipe(z.enum(["true", "false"], { message: "REFUNDS_ENABLED: true or false" }))
       .transform((v) => v === "true"),
@@ -144,7 +163,10 @@ export const ZEnv = z
       }
     }
   })
-  .transform((env, ctx) => ({ ...env, merchantCert: merchantCertificate(env, ctx) }));
+  .transform((env, ctx) => {
+    const merchantCert = merchantCertificate(env, ctx);
+    return { ...env, merchantCert, v3: v3Credentials(env, merchantCert, ctx) };
+  });
 
 export type TEnv = z.infer<typeof ZEnv>;
 
@@ -267,6 +289,79 @@ function merchantCertificate(
     );
   }
   return { certPem, keyPem, serial };
+}
+
+export type TV3Env = {
+  apiV3Key: string;
+  privateKeyPem: string;
+  serialNo: string;
+  publicKey?: { id: string; pem: string };
+};
+
+/**
+ * The API v3 credential set, checked at start: the APIv3 key, the merchant key and certificate (a matching pair, read
+ * by merchantCertificate), and the WeChat Pay public key with its id — or neither (platform-certificate mode). Against
+ * the simulator every unset value is the sandbox's. Without WECHATPAY_API_VERSION=v3 an incomplete set only means the
+ * v3 notify routes cannot verify anything; with it, the app refuses to start.
+ */
+function v3Credentials(
+  env: {
+    WECHAT_PAY_BASE: string;
+    WECHAT_API_BASE: string;
+    WECHATPAY_API_VERSION: "v2" | "v3";
+    WECHATPAY_APIV3_KEY?: string | undefined;
+    WECHATPAY_PUBLIC_KEY_PATH: string | undefined;
+    WECHATPAY_PUBLIC_KEY_ID?: string | undefined;
+  },
+  merchantCert: TMerchantCertificate | undefined,
+  ctx: z.RefinementCtx,
+): TV3Env | undefined {
+  const required = env.WECHATPAY_API_VERSION === "v3";
+  const issue = (name: string, message: string): undefined => {
+    if (required) ctx.addIssue({ code: "custom", path: [name], message });
+    return undefined;
+  };
+  const real = realWechat(env);
+  const sandbox = !real;
+  const apiV3Key = env.WECHATPAY_APIV3_KEY ?? (sandbox ? SANDBOX_V3.WECHATPAY_APIV3_KEY : undefined);
+  if (apiV3Key === undefined) return issue("WECHATPAY_APIV3_KEY", "API v3 needs the 32-character APIv3 key");
+  if (real && apiV3Key === SANDBOX_V3.WECHATPAY_APIV3_KEY) {
+    return issue(
+      "WECHATPAY_APIV3_KEY",
+      "WECHATPAY_APIV3_KEY is the sandbox value; set the real one for WeChat",
+    );
+  }
+  if (!merchantCert) {
+    return issue(
+      "WECHATPAY_MCH_KEY_PATH",
+      "API v3 signs every request with the merchant key: set WECHATPAY_MCH_CERT_PATH and WECHATPAY_MCH_KEY_PATH",
+    );
+  }
+  const bothUnset = env.WECHATPAY_PUBLIC_KEY_PATH === undefined && env.WECHATPAY_PUBLIC_KEY_ID === undefined;
+  const keyPath =
+    env.WECHATPAY_PUBLIC_KEY_PATH ??
+    (sandbox && bothUnset ? SANDBOX_V3.WECHATPAY_PUBLIC_KEY_PATH : undefined);
+  const keyId =
+    env.WECHATPAY_PUBLIC_KEY_ID ?? (sandbox && bothUnset ? SANDBOX_V3.WECHATPAY_PUBLIC_KEY_ID : undefined);
+  const base = { apiV3Key, privateKeyPem: merchantCert.keyPem, serialNo: merchantCert.serial };
+  // Neither: platform-certificate mode (certificates downloaded with the APIv3 key).
+  if (keyPath === undefined && keyId === undefined) return base;
+  if (keyPath === undefined || keyId === undefined) {
+    return issue(
+      keyPath === undefined ? "WECHATPAY_PUBLIC_KEY_PATH" : "WECHATPAY_PUBLIC_KEY_ID",
+      "set both WECHATPAY_PUBLIC_KEY_PATH and WECHATPAY_PUBLIC_KEY_ID (public-key mode), or neither (certificate mode)",
+    );
+  }
+  const file = path.resolve(workspaceRoot(), keyPath);
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, "utf8");
+    crypto.createPublicKey(pem);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? "not a PEM public key";
+    return issue("WECHATPAY_PUBLIC_KEY_PATH", `cannot use ${file} (${why})`);
+  }
+  return { ...base, publicKey: { id: keyId, pem } };
 }
 
 /** The workspace root (where pnpm-workspace.yaml is), for the default PGlite directory. */

@@ -14,7 +14,8 @@ export const ZOrderStatus = z.enum([
 ]);
 export type TOrderStatus = z.infer<typeof ZOrderStatus>;
 
-export const ZChannel = z.enum(["h5", "jsapi", "mini"]);
+// native: a desktop browser shows code_url as a QR code that the shopper scans with WeChat.
+export const ZChannel = z.enum(["h5", "jsapi", "mini", "native"]);
 export type TChannel = z.infer<typeof ZChannel>;
 
 export const ZProduct = z.object({
@@ -62,7 +63,7 @@ export const ZJsapiPayParams = z.object({
   timeStamp: z.string(),
   nonceStr: z.string(),
   package: z.string(),
-  signType: z.enum(["MD5", "HMAC-SHA256"]),
+  signType: z.enum(["MD5", "HMAC-SHA256", "RSA"]),
   paySign: z.string(),
 });
 /** wx.requestPayment parameters (the mini-program). */
@@ -70,7 +71,7 @@ export const ZMiniPayParams = z.object({
   timeStamp: z.string(),
   nonceStr: z.string(),
   package: z.string(),
-  signType: z.enum(["MD5", "HMAC-SHA256"]),
+  signType: z.enum(["MD5", "HMAC-SHA256", "RSA"]),
   paySign: z.string(),
 });
 
@@ -78,6 +79,8 @@ export const ZPrepayOutput = z.discriminatedUnion("channel", [
   z.object({ channel: z.literal("h5"), mwebUrl: z.string() }),
   z.object({ channel: z.literal("jsapi"), payParams: ZJsapiPayParams }),
   z.object({ channel: z.literal("mini"), payParams: ZMiniPayParams }),
+  // WeChat: code_url is what the QR code encodes, scanned with 扫一扫 only; valid 2 hours.
+  z.object({ channel: z.literal("native"), codeUrl: z.string().min(1) }),
 ]);
 
 export const ZJsConfigInput = z.object({ url: z.string().url().max(2048) }).strict();

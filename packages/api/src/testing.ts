@@ -14,13 +14,15 @@ import {
   enforceRateLimit,
   handlePayNotify,
   handleRefundNotify,
+  handleV3PayNotify,
+  handleV3RefundNotify,
   isCoreError,
   OAUTH_COOKIE,
   openH5Session,
   SESSION_COOKIE,
 } from "@wxpay/core";
 import type { TTestCore } from "@wxpay/core/testing";
-import { createTestCore } from "@wxpay/core/testing";
+import { createTestCore, sandboxV3Credentials } from "@wxpay/core/testing";
 import type { Simulator, SimTlsOptions } from "@wxpay/wechat-sim";
 import { createSimControl, startSimulator } from "@wxpay/wechat-sim";
 import type { TFetch } from "@wxpay/wechatpay";
@@ -57,6 +59,8 @@ export async function startHarness(opts: {
   maxConnections?: number;
   /** The shop's logger (default: silent). */
   log?: Logger;
+  /** The v3 verification mode the shop is configured with (default public-key). */
+  v3Mode?: "public-key" | "certificate" | "switching";
   /** Also start the simulator's HTTPS listener (mutual TLS for /secapi/); its origin is `sim.tlsUrl`. */
   simTls?: SimTlsOptions;
 }): Promise<Harness> {
@@ -84,6 +88,22 @@ export async function startHarness(opts: {
         const r = await handleRefundNotify(current(), { body: body.toString("utf8") });
         res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
         res.end(r.reply);
+        return;
+      }
+      if (
+        (url.pathname === "/api/wechat/v3/pay/notify" || url.pathname === "/api/wechat/v3/refund/notify") &&
+        req.method === "POST"
+      ) {
+        const text = body.toString("utf8");
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+        const input = { headers, body: text, remoteAddr: req.socket.remoteAddress };
+        const r = url.pathname.includes("/pay/")
+          ? await handleV3PayNotify(current(), input)
+          : await handleV3RefundNotify(current(), input);
+        notifyLog.push({ body: text, reply: String(r.reply.status), verdict: r.verdict });
+        res.writeHead(r.reply.status, r.reply.status === 204 ? {} : { "content-type": r.reply.contentType });
+        res.end(r.reply.status === 204 ? undefined : r.reply.body);
         return;
       }
       if (url.pathname === "/api/wechat/oauth/start") {
@@ -177,6 +197,7 @@ export async function startHarness(opts: {
         apiBase: sim.url,
         openBase: sim.url,
         timeoutMs: 5000,
+        v3: sandboxV3Credentials(opts.v3Mode),
         ...(opts.wrapFetch ? { fetch: opts.wrapFetch(fetch) } : {}),
       },
     });

@@ -1,5 +1,7 @@
 import type { SignType } from "@wxpay/wechatpay";
 
+import type { TApiVersion } from "./gateway/payment-gateway";
+
 /** The shop's configuration as core needs it; the app builds it from its validated env module. */
 export type TCoreConfig = {
   /** Public origin, no trailing slash: builds notify_url and redirect URLs. */
@@ -14,6 +16,8 @@ export type TCoreConfig = {
   /** When the previous keys stop being accepted (WECHATPAY_KEY_PREVIOUS_UNTIL); absent = until removed. */
   previousKeysUntil?: Date;
   signType: SignType;
+  /** WECHATPAY_API_VERSION: the API new attempts and refunds are made with (default v2); old ones keep theirs. */
+  apiVersion?: TApiVersion;
   /** Refunds go over mutual TLS with the merchant API certificate; off = the shop never asks WeChat for one. */
   refundsEnabled: boolean;
   officialAccount: { appId: string; secret: string };
@@ -48,6 +52,7 @@ export const DEFAULT_CORE_TUNING = {
 } as const;
 
 export const NOTIFY_PATH = "/api/wechat/pay/notify";
+export const NOTIFY_PATH_V3 = "/api/wechat/v3/pay/notify";
 export const OAUTH_CALLBACK_PATH = "/api/wechat/oauth/callback";
 export const resultPath = (orderId: string) => `/orders/${orderId}/result`;
 

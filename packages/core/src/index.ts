@@ -22,6 +22,7 @@ export * from "./orders/list-my-orders";
 export * from "./orders/order-view";
 export * from "./payments/apply-payment";
 export * from "./payments/handle-pay-notify";
+export * from "./payments/handle-v3-pay-notify";
 export * from "./payments/prepay";
 export * from "./payments/sync-attempt";
 export * from "./session/client-ip";
@@ -36,6 +37,7 @@ export * from "./reconcile/reconcile-tick";
 export * from "./orders/order-handoff";
 export * from "./refunds/apply-refund-result";
 export * from "./refunds/handle-refund-notify";
+export * from "./refunds/handle-v3-refund-notify";
 export * from "./refunds/import-refund";
 export * from "./refunds/request-refund";
 export * from "./refunds/send-refund";
@@ -43,3 +45,13 @@ export * from "./refunds/status-from-payments";
 export * from "./refunds/sync-refunds";
 export * from "./reconcile/reconcile-bill";
 export * from "./limits/enforce-rate-limit";
+export type {
+  PaymentGateway,
+  PaymentGateways,
+  TApiVersion,
+  TGatewayOrder,
+  TPaymentState,
+  TRefundState,
+} from "./gateway/payment-gateway";
+export { gatewayFor } from "./gateway/payment-gateway";
+export { createV2Gateway } from "./gateway/v2-gateway";

@@ -1,11 +1,14 @@
 // Test helpers for packages that exercise core for real: a migrated database of its own (PostgreSQL from
 // the test harness, else in-memory PGlite) and core deps wired to a WeChat (the simulator) over HTTP.
+import fs from "node:fs";
+
 import type { DbHandle } from "@wxpay/db";
 import { createDbHandle } from "@wxpay/db";
 import { createTestDatabase } from "@wxpay/testkit/postgres";
 
 import type { TCoreConfig } from "./config";
 import { DEFAULT_CORE_TUNING } from "./config";
+import type { TV3Credentials } from "./create-core-deps";
 import { createCoreDeps } from "./create-core-deps";
 import type { CoreDeps } from "./deps";
 import type { Logger } from "./log";
@@ -28,6 +31,26 @@ export const SANDBOX_CONFIG: TCoreConfig = {
   rateLimits: { perIpPerMinute: 0, perCustomerPerMinute: 0 },
   maxOpenOrdersPerCustomer: 0,
 };
+
+const sandboxFile = (name: string) =>
+  fs.readFileSync(new URL(`../../../apps/wechat-sim/sandbox/${name}`, import.meta.url), "utf8");
+
+/** The simulator's API v3 sandbox merchant: APIv3 key, merchant key and serial, WeChat Pay public key. */
+export function sandboxV3Credentials(
+  mode: "public-key" | "certificate" | "switching" = "public-key",
+): TV3Credentials {
+  return {
+    apiV3Key: "wxpaystackSandboxApiV3Key0123456",
+    privateKeyPem: sandboxFile("apiclient_key.pem"),
+    serialNo: "5A1B2C3D4E5F60718293A4B5C6D7E8F901234567",
+    ...(mode === "switching" ? { acceptPlatformCertificates: true } : {}),
+    ...(mode !== "certificate"
+      ? {
+          publicKey: { id: "PUB_KEY_ID_0112300001092026112900000000000001", pem: sandboxFile("pub_key.pem") },
+        }
+      : {}),
+  };
+}
 
 export type TTestCore = {
   deps: CoreDeps;
@@ -59,6 +82,7 @@ export async function createTestCore(opts: {
       apiBase: opts.wechatBase,
       openBase: opts.wechatBase,
       timeoutMs: 5000,
+      v3: sandboxV3Credentials(),
     },
     log: opts.log ?? silentLogger,
     ...(opts.now ? { now: opts.now } : {}),

@@ -44,7 +44,9 @@ export const orderStatus = pgEnum("order_status", [
   "REFUNDING",
   "REFUNDED",
 ]);
-export const payChannel = pgEnum("pay_channel", ["h5", "jsapi", "mini"]);
+export const payChannel = pgEnum("pay_channel", ["h5", "jsapi", "mini", "native"]);
+/** The WeChat Pay API version an attempt or refund was created with; everything later about it uses the same. */
+export const apiVersion = pgEnum("wechatpay_api_version", ["v2", "v3"]);
 export const attemptStatus = pgEnum("attempt_status", [
   /** Row written, unifiedorder not yet answered (or timed out): the stored request is re-sent as is. */
   "CREATED",
@@ -119,6 +121,9 @@ export const paymentAttempts = pgTable(
     prepayExpiresAt: timestamp({ withTimezone: true }),
     mwebUrl: text(),
     mwebExpiresAt: timestamp({ withTimezone: true }),
+    /** NATIVE: the weixin://wxpay/… link shown as a QR code. */
+    codeUrl: text(),
+    apiVersion: apiVersion().notNull().default("v2"),
     transactionId: text().unique(),
     paidAt: timestamp({ withTimezone: true }),
     lastError: text(),
@@ -265,6 +270,7 @@ export const refunds = pgTable(
     origin: text().$type<"SHOP" | "WECHAT">().notNull().default("SHOP"),
     status: refundStatus().notNull().default("REQUESTED"),
     refundId: text(),
+    apiVersion: apiVersion().notNull().default("v2"),
     reason: text(),
     lastError: text(),
     succeededAt: timestamp({ withTimezone: true }),
@@ -326,4 +332,14 @@ export const leases = pgTable("leases", {
   name: text().primaryKey(),
   holder: text().notNull(),
   expiresAt: timestamp({ withTimezone: true }).notNull(),
+});
+
+/** API v3 platform certificates (certificate mode), shared by every instance and refreshed before they expire. */
+export const wechatPlatformCertificates = pgTable("wechat_platform_certificates", {
+  serialNo: text().primaryKey(),
+  mchId: text().notNull(),
+  pem: text().notNull(),
+  effectiveAt: timestamp({ withTimezone: true }).notNull(),
+  expiresAt: timestamp({ withTimezone: true }).notNull(),
+  fetchedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

@@ -33,7 +33,7 @@ export type WxRequestPaymentOptions = {
   timeStamp: string;
   nonceStr: string;
   package: string;
-  signType: "MD5" | "HMAC-SHA256";
+  signType: "MD5" | "HMAC-SHA256" | "RSA";
   paySign: string;
   success?: (res: WxError) => void;
   fail?: (err: WxError) => void;

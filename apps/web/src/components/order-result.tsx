@@ -1,16 +1,14 @@
 "use client";
 
-import { useEffect, useState } from "react";
-
 import type { RouterOutputs } from "@wxpay/api";
 
 import type { TClientKind } from "~/lib/client-kind";
 import { errorText } from "~/lib/error-text";
 import { formatYuan } from "~/lib/money";
-import { isFinalStatus, pollDelayMs, statusText } from "~/lib/order-status";
-import { api } from "~/trpc/react";
+import { statusText } from "~/lib/order-status";
 
 import { PayPanel } from "./pay-panel";
+import { usePolledOrderStatus } from "./use-order-status";
 
 type TOrderView = RouterOutputs["orderStatus"];
 
@@ -26,42 +24,9 @@ export function OrderResult(props: {
   ios: boolean;
   asWechat: boolean;
 }) {
-  const { initial } = props;
-  // Answers so far (the server-rendered one included); the back-off restarts from the shortest delay when the shopper says they have paid.
-  const [polls, setPolls] = useState(0);
-  const [pollBase, setPollBase] = useState(0);
-  const [checkedByHand, setCheckedByHand] = useState(false);
-  const query = api.orderStatus.useQuery(
-    { orderId: initial.orderId },
-    {
-      initialData: initial,
-      // The server rendered this status a moment ago (and asked WeChat if it was pending): no refetch on mount.
-      refetchOnMount: false,
-      staleTime: 0,
-      retry: false,
-      refetchOnWindowFocus: true,
-      refetchInterval: (q) => {
-        const status = q.state.data?.status;
-        if (status && isFinalStatus(status)) return false;
-        return pollDelayMs(polls - pollBase);
-      },
-    },
-  );
-  const { dataUpdatedAt, errorUpdatedAt } = query;
-  useEffect(() => {
-    if (dataUpdatedAt || errorUpdatedAt) setPolls((n) => n + 1);
-  }, [dataUpdatedAt, errorUpdatedAt]);
-
-  const order = query.data;
+  const { order, query, pollingStopped, checkedByHand, checkAgain } = usePolledOrderStatus(props.initial);
   const text = statusText(order.status);
   const pending = order.status === "PENDING";
-  const pollingStopped = pending && pollDelayMs(polls - pollBase) === false;
-
-  const checkAgain = () => {
-    setPollBase(polls);
-    setCheckedByHand(true);
-    void query.refetch();
-  };
 
   return (
     <section className={`result result-${text.tone}`} data-testid="order-result" data-status={order.status}>

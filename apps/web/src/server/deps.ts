@@ -28,6 +28,7 @@ export function coreConfig(): TCoreConfig {
     previousKeys: e.WECHATPAY_KEY_PREVIOUS ? [e.WECHATPAY_KEY_PREVIOUS] : [],
     ...(e.WECHATPAY_KEY_PREVIOUS_UNTIL ? { previousKeysUntil: e.WECHATPAY_KEY_PREVIOUS_UNTIL } : {}),
     signType: e.WECHATPAY_SIGN_TYPE,
+    apiVersion: e.WECHATPAY_API_VERSION,
     officialAccount: { appId: e.WECHAT_APPID, secret: e.WECHAT_APPSECRET },
     miniProgram: { appId: e.WECHAT_MINI_APPID, secret: e.WECHAT_MINI_SECRET },
     trustProxyHops: e.TRUST_PROXY_HOPS,
@@ -60,6 +61,8 @@ export function coreDeps(): Promise<CoreDeps> {
         ...(e.merchantCert
           ? { merchantCert: { certPem: e.merchantCert.certPem, keyPem: e.merchantCert.keyPem } }
           : {}),
+        // Wired whenever the credentials are there: the v3 notify routes stay live whatever the switch says.
+        ...(e.v3 ? { v3: e.v3 } : {}),
       },
     });
   })().catch((err: unknown) => {

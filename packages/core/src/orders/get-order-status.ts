@@ -44,6 +44,7 @@ export async function getOrderStatus(
         outTradeNo: paymentAttempts.outTradeNo,
         appid: paymentAttempts.appid,
         createdAt: paymentAttempts.createdAt,
+        apiVersion: paymentAttempts.apiVersion,
       });
     if (!claimed) continue;
     try {

@@ -5,32 +5,33 @@ import { and, eq, inArray } from "drizzle-orm";
 
 import { orders, paymentAttempts } from "@wxpay/db";
 import type { TOrderRow, TPaymentAttemptRow } from "@wxpay/db/schema";
-import type { TUnifiedOrderInput, TUnifiedOrderResult } from "@wxpay/wechatpay";
-import {
-  appendRedirectUrl,
-  generateOutTradeNo,
-  isSignType,
-  jsapiPayParams,
-  miniPayParams,
-  WechatPayApiError,
-  WechatPayError,
-} from "@wxpay/wechatpay";
+import { appendRedirectUrl, generateOutTradeNo, WechatPayError } from "@wxpay/wechatpay";
 
-import { NOTIFY_PATH, resultPath } from "../config";
+import { NOTIFY_PATH, NOTIFY_PATH_V3, resultPath } from "../config";
 import type { CoreDeps } from "../deps";
 import { CoreError } from "../errors";
+import type {
+  TGatewayOrder,
+  TJsapiPayParams,
+  TMiniPayParams,
+  TPrepayReply,
+} from "../gateway/payment-gateway";
+import { gatewayFor } from "../gateway/payment-gateway";
+import { refusalOf } from "../gateway/refusal";
 import { newAttemptId } from "../ids";
 import { findOwnedOrder } from "../orders/order-view";
 import { CLOSE_MIN_AGE_MS } from "../reconcile/reconcile-pass";
 import type { TSession } from "../session/session-token";
 import { syncAttempt } from "./sync-attempt";
 
-export type TChannel = "h5" | "jsapi" | "mini";
+export type TChannel = "h5" | "jsapi" | "mini" | "native";
 
 export type TPrepayResult =
   | { channel: "h5"; mwebUrl: string }
-  | { channel: "jsapi"; payParams: ReturnType<typeof jsapiPayParams> }
-  | { channel: "mini"; payParams: ReturnType<typeof miniPayParams> };
+  | { channel: "jsapi"; payParams: TJsapiPayParams }
+  | { channel: "mini"; payParams: TMiniPayParams }
+  /** Desktop: the weixin://wxpay/… link the page shows as a QR code. */
+  | { channel: "native"; codeUrl: string };
 
 export type TPrepayInput = {
   session: TSession | undefined;
@@ -45,11 +46,13 @@ const MIN_REMAINING_MS = 5 * 60 * 1000 + 30_000;
 const MWEB_MARGIN_MS = 30_000;
 const PREPAY_MARGIN_MS = 5 * 60 * 1000;
 
-type TTarget = { tradeType: "MWEB" | "JSAPI"; appId: string; openid: string | null };
+type TTarget = { tradeType: "MWEB" | "JSAPI" | "NATIVE"; appId: string; openid: string | null };
 
 function targetFor(deps: CoreDeps, session: TSession, channel: TChannel): TTarget {
   const { officialAccount, miniProgram } = deps.config;
   if (channel === "h5") return { tradeType: "MWEB", appId: officialAccount.appId, openid: null };
+  // NATIVE: whoever scans the QR code pays; no openid is bound in advance.
+  if (channel === "native") return { tradeType: "NATIVE", appId: officialAccount.appId, openid: null };
   if (channel === "jsapi") {
     // The openid comes from the server session (OAuth), never from the client.
     if (session.kind !== "h5" || !session.openid)
@@ -82,7 +85,11 @@ export async function prepay(deps: CoreDeps, input: TPrepayInput): Promise<TPrep
       ? attempt.mwebUrl &&
         attempt.mwebExpiresAt &&
         attempt.mwebExpiresAt.getTime() - now.getTime() > MWEB_MARGIN_MS
-      : attempt.prepayExpiresAt && attempt.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS);
+      : input.channel === "native"
+        ? attempt.codeUrl &&
+          attempt.prepayExpiresAt &&
+          attempt.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS
+        : attempt.prepayExpiresAt && attempt.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS);
   if (fresh) return handOut(deps, order, input.channel, attempt);
   const sent = await send(deps, order, attempt, { allowFresh: !claimed.created });
   if (sent) return handOut(deps, order, input.channel, sent);
@@ -171,27 +178,27 @@ async function createAttempt(
 ): Promise<TPaymentAttemptRow> {
   const { config } = deps;
   const outTradeNo = generateOutTradeNo(deps.now());
+  const gateway = gatewayFor(deps);
   const common = {
     appId: target.appId,
     outTradeNo,
-    body: orderBody(deps, order),
-    totalFeeFen: order.amountFen,
-    notifyUrl: `${config.appUrl}${NOTIFY_PATH}`,
-    spbillCreateIp: clientIp,
+    description: orderBody(deps, order),
+    amountFen: order.amountFen,
+    notifyUrl: `${config.appUrl}${gateway.version === "v3" ? NOTIFY_PATH_V3 : NOTIFY_PATH}`,
+    clientIp,
     timeExpire: order.expiresAt,
     attach: order.id,
   };
-  const request: TUnifiedOrderInput =
+  const request: TGatewayOrder =
     target.tradeType === "MWEB"
-      ? {
-          ...common,
-          tradeType: "MWEB",
-          sceneInfo: { type: "Wap", wapUrl: config.appUrl, wapName: config.shopName },
-        }
-      : { ...common, tradeType: "JSAPI", openid: target.openid ?? "" };
+      ? { ...common, tradeType: "MWEB", wapUrl: config.appUrl, wapName: config.shopName }
+      : target.tradeType === "NATIVE"
+        ? // WeChat: product_id is required for NATIVE (String(32)); the order's first SKU names what is sold.
+          { ...common, tradeType: "NATIVE", productId: order.items[0]?.sku ?? "ORDER" }
+        : { ...common, tradeType: "JSAPI", openid: target.openid ?? "" };
   let prepared;
   try {
-    prepared = deps.pay.prepareUnifiedOrder(request);
+    prepared = gateway.prepareOrder(request);
   } catch (err) {
     deps.log.error("unifiedorder request could not be built", { orderId: order.id, error: String(err) });
     throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
@@ -208,10 +215,11 @@ async function createAttempt(
       appid: target.appId,
       mchId: config.mchId,
       openid: target.openid,
-      signType: config.signType,
+      signType: prepared.signType,
+      apiVersion: gateway.version,
       amountFen: order.amountFen,
       clientIp,
-      requestXml: prepared.body,
+      requestXml: prepared.request,
       status: "CREATED",
       // Reconciliation looks at it even if unifiedorder never answers.
       nextCheckAt: new Date(deps.now().getTime() + 60_000),
@@ -231,9 +239,13 @@ async function send(
   attempt: TPaymentAttemptRow,
   opts: { allowFresh: boolean },
 ): Promise<TPaymentAttemptRow | undefined> {
-  let result: TUnifiedOrderResult;
+  let result: TPrepayReply;
   try {
-    result = await deps.pay.sendUnifiedOrder(attempt.requestXml);
+    // The attempt's own API version and stored bytes, whatever the shop is switched to now.
+    result = await gatewayFor(deps, attempt.apiVersion).sendOrder({
+      request: attempt.requestXml,
+      tradeType: attempt.tradeType,
+    });
   } catch (err) {
     return handleSendError(deps, order, attempt, err, opts);
   }
@@ -243,9 +255,10 @@ async function send(
     .set({
       status: "PREPAID",
       prepayId: result.prepayId,
-      prepayExpiresAt: result.prepayIdExpiresAt,
-      mwebUrl: result.tradeType === "MWEB" ? result.mwebUrl : null,
-      mwebExpiresAt: result.tradeType === "MWEB" ? result.mwebUrlExpiresAt : null,
+      prepayExpiresAt: result.prepayExpiresAt,
+      mwebUrl: result.mwebUrl,
+      mwebExpiresAt: result.mwebExpiresAt,
+      codeUrl: result.codeUrl,
       lastError: null,
       // Reconciliation's first look, in case no notify ever comes.
       nextCheckAt: new Date(now.getTime() + 60_000),
@@ -286,7 +299,8 @@ async function handleSendError(
   };
   const sentBefore = attempt.status === "PREPAID" || attempt.lastError !== null;
 
-  if (!(err instanceof WechatPayApiError)) {
+  const refusal = refusalOf(err);
+  if (!refusal) {
     // Timeout, network, bad reply signature: we do not know what WeChat did. Keep the stored request; the next
     // try re-sends it byte for byte (WeChat: "请用相同参数重新调用").
     deps.log.warn("unifiedorder: no trustworthy answer; will re-send the same request", {
@@ -297,7 +311,7 @@ async function handleSendError(
     await remember();
     throw new CoreError("WECHAT_BUSY", "微信支付响应超时，请稍后重试", { cause: err });
   }
-  switch (err.remedy) {
+  switch (refusal.remedy) {
     case "RETRY_SAME":
     case "RETRY_LATER":
     case "QUERY_ORDER":
@@ -314,7 +328,7 @@ async function handleSendError(
     case "TREAT_AS_CLOSED":
       // ORDERCLOSED / OUT_TRADE_NO_USED / "201 商户订单号重复": this out_trade_no is finished; a new one may work.
       // Only ORDERCLOSED says WeChat's order is closed; the others say it exists, open.
-      await giveUp(err.errCode !== "ORDERCLOSED");
+      await giveUp(!refusal.orderClosed);
       if (opts.allowFresh) return undefined;
       throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
     default:
@@ -322,8 +336,8 @@ async function handleSendError(
       deps.log.error("unifiedorder refused", {
         orderId: order.id,
         outTradeNo: attempt.outTradeNo,
-        code: err.code,
-        remedy: err.remedy,
+        code: refusal.code,
+        remedy: refusal.remedy,
       });
       throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
   }
@@ -366,9 +380,13 @@ function payParams(
       mwebUrl: appendRedirectUrl(attempt.mwebUrl ?? "", `${config.appUrl}${resultPath(order.id)}`),
     };
   }
-  // WeChat: paySign's signType "需与统一下单的签名类型一致" — the attempt's, whatever is configured today.
-  const signType = isSignType(attempt.signType) ? attempt.signType : config.signType;
-  const base = { appId: attempt.appid, prepayId, key: config.key, signType };
-  if (channel === "jsapi") return { channel, payParams: jsapiPayParams(base) };
-  return { channel, payParams: miniPayParams(base) };
+  if (channel === "native") return { channel, codeUrl: attempt.codeUrl ?? "" };
+  // Signed by the attempt's API version and sign type, whatever is configured today.
+  const { appId, ...mini } = gatewayFor(deps, attempt.apiVersion).payParams({
+    appId: attempt.appid,
+    prepayId,
+    signType: attempt.signType,
+  });
+  if (channel === "jsapi") return { channel, payParams: { appId, ...mini } };
+  return { channel, payParams: mini };
 }

@@ -4,9 +4,9 @@ import { eq } from "drizzle-orm";
 
 import { paymentAttempts } from "@wxpay/db";
 import type { TPaymentAttemptRow } from "@wxpay/db/schema";
-import { WechatPayApiError } from "@wxpay/wechatpay";
 
 import type { CoreDeps } from "../deps";
+import { gatewayFor } from "../gateway/payment-gateway";
 import type { TApplyResult } from "./apply-payment";
 import { applyPayment } from "./apply-payment";
 import { retireAttempt } from "./prepay";
@@ -19,16 +19,14 @@ export type TSyncResult =
 
 export async function syncAttempt(
   deps: CoreDeps,
-  attempt: Pick<TPaymentAttemptRow, "id" | "outTradeNo" | "appid" | "createdAt">,
+  attempt: Pick<TPaymentAttemptRow, "id" | "outTradeNo" | "appid" | "createdAt" | "apiVersion">,
 ): Promise<TSyncResult> {
-  let q;
-  try {
-    q = await deps.pay.orderQuery({ outTradeNo: attempt.outTradeNo, appId: attempt.appid });
-  } catch (err) {
-    // WeChat: ORDERNOTEXIST — unifiedorder never reached it (or timed out before it did).
-    if (err instanceof WechatPayApiError && err.code === "ORDERNOTEXIST") return { kind: "not-at-wechat" };
-    throw err;
-  }
+  const q = await gatewayFor(deps, attempt.apiVersion).queryOrder({
+    outTradeNo: attempt.outTradeNo,
+    appId: attempt.appid,
+  });
+  // Unknown to WeChat: the prepay request never reached it (or timed out before it did).
+  if (!q.found) return { kind: "not-at-wechat" };
   if (
     q.tradeState === "SUCCESS" ||
     (q.tradeState === "REFUND" && q.transactionId && q.totalFeeFen !== undefined)
@@ -43,7 +41,7 @@ export async function syncAttempt(
           outTradeNo: q.outTradeNo,
           transactionId: q.transactionId ?? "",
           totalFeeFen: q.totalFeeFen ?? 0,
-          feeType: q.feeType,
+          feeType: q.feeType ?? "CNY",
           paidAt: q.paidAt ?? deps.now(),
         },
         deps.now(),

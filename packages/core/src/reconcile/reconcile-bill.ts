@@ -5,9 +5,11 @@
 import { and, eq, gte, lt } from "drizzle-orm";
 
 import { paymentAttempts, refunds } from "@wxpay/db";
-import { parseBeijingTime, WechatPayApiError } from "@wxpay/wechatpay";
+import { parseBeijingTime } from "@wxpay/wechatpay";
 
 import type { CoreDeps } from "../deps";
+import type { TBillLine } from "../gateway/payment-gateway";
+import { gatewayFor } from "../gateway/payment-gateway";
 import { syncAttempt } from "../payments/sync-attempt";
 import { recordRefundFact } from "../refunds/import-refund";
 
@@ -31,13 +33,8 @@ export type TBillCheck = {
 export async function reconcileBill(deps: CoreDeps, input: { billDate: string }): Promise<TBillCheck> {
   const dayStart = parseBeijingTime(`${input.billDate}000000`);
   const dayEnd = new Date(dayStart.getTime() + 24 * 3600_000);
-  let rows: Awaited<ReturnType<CoreDeps["pay"]["downloadBill"]>>["rows"] = [];
-  try {
-    rows = (await deps.pay.downloadBill({ billDate: input.billDate, billType: "ALL" })).rows;
-  } catch (err) {
-    // WeChat: "No Bill Exist" — no trade that day; anything else (e.g. "Bill Creating") is the caller's to retry.
-    if (!(err instanceof WechatPayApiError && err.remedy === "NOT_FOUND")) throw err;
-  }
+  // One bill per merchant, whichever API made its trades: the current adapter fetches it (hash checked there).
+  const rows = await gatewayFor(deps).tradeBill({ billDate: input.billDate });
   const paidInBill = rows.filter((r) => r.tradeState === "SUCCESS");
   const differences: TBillDifference[] = [];
   let matched = 0;
@@ -109,10 +106,7 @@ export async function reconcileBill(deps: CoreDeps, input: { billDate: string })
  * Refund rows of the bill with no refund row here: refunds started on the merchant platform whose notify never came.
  * The bill is not signed, so each is learnt from a signed refundquery and imported through the refund notify's path.
  */
-async function importBillRefunds(
-  deps: CoreDeps,
-  rows: Awaited<ReturnType<CoreDeps["pay"]["downloadBill"]>>["rows"],
-): Promise<TBillDifference[]> {
+async function importBillRefunds(deps: CoreDeps, rows: TBillLine[]): Promise<TBillDifference[]> {
   const out: TBillDifference[] = [];
   for (const row of rows) {
     const outRefundNo = row.outRefundNo;
@@ -123,12 +117,15 @@ async function importBillRefunds(
       .where(eq(refunds.outRefundNo, outRefundNo));
     if (known) continue;
     const [attempt] = await deps.db
-      .select({ appid: paymentAttempts.appid })
+      .select({ appid: paymentAttempts.appid, apiVersion: paymentAttempts.apiVersion })
       .from(paymentAttempts)
       .where(eq(paymentAttempts.outTradeNo, row.outTradeNo));
-    const q = attempt
-      ? await deps.pay.refundQuery({ outRefundNo, appId: attempt.appid }).catch(() => undefined)
+    const found = attempt
+      ? await gatewayFor(deps, attempt.apiVersion)
+          .queryRefund({ outRefundNo, appId: attempt.appid })
+          .catch(() => undefined)
       : undefined;
+    const q = found?.found ? found : undefined;
     const item = q?.refunds.find((x) => x.outRefundNo === outRefundNo);
     if (!q || !item || item.refundStatus === "PROCESSING") {
       out.push({ kind: "UNKNOWN_REFUND", outTradeNo: row.outTradeNo, outRefundNo });

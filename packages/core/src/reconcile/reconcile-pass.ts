@@ -5,9 +5,10 @@ import { and, asc, eq, inArray, lte, notExists, sql } from "drizzle-orm";
 
 import { orderEvents, orders, paymentAttempts } from "@wxpay/db";
 import type { TPaymentAttemptRow } from "@wxpay/db/schema";
-import { WechatPayApiError } from "@wxpay/wechatpay";
 
 import type { CoreDeps } from "../deps";
+import { gatewayFor } from "../gateway/payment-gateway";
+import { refusalOf } from "../gateway/refusal";
 import { syncAttempt } from "../payments/sync-attempt";
 import { syncPendingRefunds } from "../refunds/sync-refunds";
 
@@ -109,12 +110,12 @@ async function reconcileAttempt(deps: CoreDeps, a: TPaymentAttemptRow): Promise<
       return "closed";
     }
     try {
-      await deps.pay.closeOrder({ outTradeNo: a.outTradeNo, appId: a.appid });
+      await gatewayFor(deps, a.apiVersion).closeOrder({ outTradeNo: a.outTradeNo, appId: a.appid });
       // Closed locally only after WeChat said SUCCESS or ORDERCLOSED.
       await closeAttemptLocally(deps, a);
       return "closed";
     } catch (err) {
-      if (err instanceof WechatPayApiError && err.remedy === "TREAT_AS_PAID") {
+      if (refusalOf(err)?.remedy === "TREAT_AS_PAID") {
         // WeChat: ORDERPAID "请当作已支付的正常交易" — learn the details from a signed orderquery.
         const again = await syncAttempt(deps, a).catch(() => undefined);
         if (again?.kind === "paid") return "paid";

@@ -57,6 +57,8 @@ export async function requestRefund(
         orderId: order.id,
         attemptId: target.id,
         refundFeeFen: target.amountFen,
+        // Sent, queried and notified with the API the shop is switched to now, whatever paid the attempt.
+        apiVersion: deps.gateways.current,
         reason: input.reason ?? null,
         createdAt: now,
         updatedAt: now,

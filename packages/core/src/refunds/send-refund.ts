@@ -6,20 +6,24 @@ import { eq } from "drizzle-orm";
 
 import { refunds } from "@wxpay/db";
 import type { TPaymentAttemptRow, TRefundRow } from "@wxpay/db/schema";
-import { WechatPayApiError, WechatPayError, WechatPayTransportError } from "@wxpay/wechatpay";
+import { WechatPayError, WechatPayTransportError } from "@wxpay/wechatpay";
 
 import type { CoreDeps } from "../deps";
+import { gatewayFor } from "../gateway/payment-gateway";
+import { refusalOf } from "../gateway/refusal";
 import { applyRefundResult } from "./apply-refund-result";
 
 export const REFUND_NOTIFY_PATH = "/api/wechat/refund/notify";
+export const REFUND_NOTIFY_PATH_V3 = "/api/wechat/v3/refund/notify";
 
 export type TSendRefundResult = { ok: true } | { ok: false; final: boolean; why: string; error: unknown };
 
 /** Whether a failed refund call can never succeed by re-sending it unchanged, and why, in one line. */
 export function classifyRefundFailure(err: unknown): { final: boolean; why: string } {
-  if (err instanceof WechatPayApiError) {
-    const said = err.errCodeDes || err.returnMsg || "";
-    return { final: !err.retryable, why: `${err.code}${said ? ` (${said})` : ""}: ${err.hint}` };
+  const refusal = refusalOf(err);
+  if (refusal) {
+    const { said } = refusal;
+    return { final: !refusal.retryable, why: `${refusal.code}${said ? ` (${said})` : ""}: ${refusal.hint}` };
   }
   if (err instanceof WechatPayTransportError) {
     // Refused before sending (server certificate) or at the HTTP layer (4xx): nothing was accepted. A reply that
@@ -36,18 +40,20 @@ export function classifyRefundFailure(err: unknown): { final: boolean; why: stri
 
 export async function sendRefund(
   deps: CoreDeps,
-  refund: Pick<TRefundRow, "outRefundNo" | "refundFeeFen" | "reason" | "orderId">,
+  refund: Pick<TRefundRow, "outRefundNo" | "refundFeeFen" | "reason" | "orderId" | "apiVersion">,
   attempt: Pick<TPaymentAttemptRow, "outTradeNo" | "appid" | "amountFen">,
 ): Promise<TSendRefundResult> {
   try {
-    const accepted = await deps.pay.refund({
+    const gateway = gatewayFor(deps, refund.apiVersion);
+    const notifyPath = gateway.version === "v3" ? REFUND_NOTIFY_PATH_V3 : REFUND_NOTIFY_PATH;
+    const accepted = await gateway.refund({
       outTradeNo: attempt.outTradeNo,
       appId: attempt.appid,
       outRefundNo: refund.outRefundNo,
-      totalFeeFen: attempt.amountFen,
-      refundFeeFen: refund.refundFeeFen,
-      notifyUrl: `${deps.config.appUrl}${REFUND_NOTIFY_PATH}`,
-      ...(refund.reason ? { refundDesc: refund.reason.slice(0, 80) } : {}),
+      totalFen: attempt.amountFen,
+      refundFen: refund.refundFeeFen,
+      notifyUrl: `${deps.config.appUrl}${notifyPath}`,
+      ...(refund.reason ? { reason: refund.reason } : {}),
     });
     // Accepted is not refunded (WeChat: "申请退款接口的返回仅代表业务的受理情况"): the refund notify settles it.
     await deps.db

@@ -4,9 +4,9 @@
 import { and, asc, eq, lte } from "drizzle-orm";
 
 import { paymentAttempts, refunds } from "@wxpay/db";
-import { WechatPayApiError } from "@wxpay/wechatpay";
 
 import type { CoreDeps } from "../deps";
+import { gatewayFor } from "../gateway/payment-gateway";
 import { recordRefundFact } from "./import-refund";
 import { sendRefund } from "./send-refund";
 
@@ -26,6 +26,7 @@ export async function syncPendingRefunds(
         refundId: refunds.refundId,
         refundFeeFen: refunds.refundFeeFen,
         reason: refunds.reason,
+        apiVersion: refunds.apiVersion,
         outTradeNo: paymentAttempts.outTradeNo,
         appid: paymentAttempts.appid,
         amountFen: paymentAttempts.amountFen,
@@ -49,16 +50,14 @@ export async function syncPendingRefunds(
   let settled = 0;
   for (const r of due) {
     try {
-      let q;
-      try {
-        q = await deps.pay.refundQuery({ outRefundNo: r.outRefundNo, appId: r.appid });
-      } catch (err) {
-        // WeChat: REFUNDNOTEXIST — the request never got through; re-send it unchanged (same out_refund_no).
-        if (err instanceof WechatPayApiError && err.errCode === "REFUNDNOTEXIST" && r.refundId === null) {
-          if (deps.config.refundsEnabled) await sendRefund(deps, r, r);
-          continue;
-        }
-        throw err;
+      const q = await gatewayFor(deps, r.apiVersion).queryRefund({
+        outRefundNo: r.outRefundNo,
+        appId: r.appid,
+      });
+      if (!q.found) {
+        // Unknown to WeChat: the request never got through; re-send it unchanged (same out_refund_no).
+        if (r.refundId === null && deps.config.refundsEnabled) await sendRefund(deps, r, r);
+        continue;
       }
       const item = q.refunds.find((x) => x.outRefundNo === r.outRefundNo);
       if (!item) continue;

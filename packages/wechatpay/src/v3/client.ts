@@ -22,6 +22,7 @@ import {
   checkBillDate,
   checkFen,
   checkNotifyUrl,
+  isWechatPayHost,
   checkOutRefundNo,
   checkOutTradeNo,
   checkRfc3339,
@@ -70,6 +71,11 @@ export type TV3ClientConfig = {
    * hook refreshes the certificates and says whether to verify again. Not called for public-key serials.
    */
   onUnknownSerial?: (serial: string) => Promise<boolean>;
+  /**
+   * Accept an http notify_url (a shop on http://localhost paid by a local simulator). Refused at creation when
+   * baseUrl is a WeChat host: real WeChat only ever notifies https.
+   */
+  allowHttpNotifyUrl?: boolean;
   /** Injectable for tests. */
   nonce?: () => string;
   now?: () => number;
@@ -193,6 +199,13 @@ export function createV3Client(config: TV3ClientConfig) {
   const now = config.now ?? (() => Math.floor(Date.now() / 1000));
   const { mchId, verifier } = config;
   const basePath = new URL(base).pathname.replace(/\/+$/, "");
+  const allowHttpNotify = config.allowHttpNotifyUrl === true;
+  if (allowHttpNotify && isWechatPayHost(base)) {
+    throw new WechatPayV3InputError(
+      "allowHttpNotifyUrl",
+      "http notify URLs are only for a local stand-in of WeChat",
+    );
+  }
 
   function sign(method: string, url: string, body: string): string {
     const ts = now();
@@ -321,7 +334,7 @@ export function createV3Client(config: TV3ClientConfig) {
     checkText(o.description, "description", 127);
     checkOutTradeNo(o.outTradeNo);
     checkFen(o.amount?.totalFen, "amount.total");
-    checkNotifyUrl(o.notifyUrl);
+    checkNotifyUrl(o.notifyUrl, "notify_url", 255, allowHttpNotify);
     const timeExpire =
       o.timeExpire === undefined
         ? undefined
@@ -489,7 +502,7 @@ export function createV3Client(config: TV3ClientConfig) {
       if (i.refundFen > i.totalFen)
         throw new WechatPayV3InputError("amount.refund", "more than the order total");
       if (i.reason !== undefined) checkText(i.reason, "reason", 80);
-      if (i.notifyUrl !== undefined) checkNotifyUrl(i.notifyUrl, "notify_url", 256);
+      if (i.notifyUrl !== undefined) checkNotifyUrl(i.notifyUrl, "notify_url", 256, allowHttpNotify);
       const ref =
         "transactionId" in i
           ? { transaction_id: checkTransactionId(i.transactionId) }

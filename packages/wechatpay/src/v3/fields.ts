@@ -57,7 +57,11 @@ export function checkFen(n: unknown, field: string): number {
 }
 
 /** WeChat: notify_url is HTTPS, at most 255 (refunds: 256) characters, without a query string. */
-export function checkNotifyUrl(s: unknown, field = "notify_url", max = 255): string {
+/**
+ * WeChat: notify_url must be an https URL without a query. `allowHttp` admits http for a local stand-in of WeChat
+ * (the client grants it only when its base URL is not a WeChat host).
+ */
+export function checkNotifyUrl(s: unknown, field = "notify_url", max = 255, allowHttp = false): string {
   if (typeof s !== "string" || s.length > max) throw bad(field, `an https URL of at most ${max} characters`);
   let u: URL;
   try {
@@ -65,9 +69,15 @@ export function checkNotifyUrl(s: unknown, field = "notify_url", max = 255): str
   } catch {
     throw bad(field, "not an absolute URL");
   }
-  if (u.protocol !== "https:") throw bad(field, "must be https");
+  if (u.protocol !== "https:" && !(allowHttp && u.protocol === "http:")) throw bad(field, "must be https");
   if (u.search !== "" || s.includes("?")) throw bad(field, "must not carry a query string");
   return s;
+}
+
+/** Whether a base URL is WeChat Pay itself (where notify_url must be https, whatever the caller allows). */
+export function isWechatPayHost(baseUrl: string): boolean {
+  const host = new URL(baseUrl).hostname.toLowerCase();
+  return host === "weixin.qq.com" || host.endsWith(".weixin.qq.com") || host.endsWith(".wechatpay.cn");
 }
 
 /** Beijing time in RFC 3339, e.g. "2026-01-02T10:11:12+08:00" (the form WeChat's examples use). */

@@ -36,7 +36,14 @@ export type TV3MerchantConfig = {
   onCertificates?: (certificates: TPlatformCertificate[]) => void;
 } & Pick<
   TV3ClientConfig,
-  "baseUrl" | "fetch" | "timeoutMs" | "userAgent" | "maxResponseBytes" | "maxBillBytes"
+  | "baseUrl"
+  | "fetch"
+  | "timeoutMs"
+  | "userAgent"
+  | "maxResponseBytes"
+  | "maxBillBytes"
+  | "allowHttpNotifyUrl"
+  | "now"
 >;
 
 export type TV3Merchant = {
@@ -74,6 +81,7 @@ export function createV3Merchant(config: TV3MerchantConfig): TV3Merchant {
           ...(config.onCertificates ? { onUpdate: config.onCertificates } : {}),
         });
   const verifier = new WechatpayVerifier({
+    ...(config.now ? { now: config.now } : {}),
     ...(publicKey ? { publicKey } : {}),
     ...(certificates ? { certificates } : {}),
   });
@@ -83,7 +91,16 @@ export function createV3Merchant(config: TV3MerchantConfig): TV3Merchant {
     serialNo: config.serialNo,
     verifier,
     ...(certificates ? { onUnknownSerial: (serial: string) => certificates.refreshFor(serial) } : {}),
-    ...pick(config, ["baseUrl", "fetch", "timeoutMs", "userAgent", "maxResponseBytes", "maxBillBytes"]),
+    ...pick(config, [
+      "baseUrl",
+      "fetch",
+      "timeoutMs",
+      "userAgent",
+      "maxResponseBytes",
+      "maxBillBytes",
+      "allowHttpNotifyUrl",
+      "now",
+    ]),
   });
   const notifyConfig: TV3NotifyConfig = {
     verifier,
