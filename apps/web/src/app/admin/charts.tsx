@@ -13,7 +13,13 @@ export function BarChart(props: {
   return (
     <figure className="card" data-testid={props.testId}>
       <figcaption>{props.title}</figcaption>
-      <svg viewBox={`0 0 ${w} ${h + 20}`} width="100%" role="img" aria-label={props.title}>
+      <svg
+        viewBox={`0 0 ${w} ${h + 20}`}
+        width="100%"
+        style={{ maxHeight: 200 }}
+        role="img"
+        aria-label={props.title}
+      >
         <line x1={pad} y1={h} x2={w - pad} y2={h} stroke="#d0d7de" />
         {props.data.map((d, i) => {
           const bh = Math.round(((h - pad) * d.value) / max);
