@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
-import type { Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { devices, expect, test } from "@playwright/test";
 
 import {
@@ -48,7 +48,7 @@ async function logIn(page: Page, name: string, password: string) {
 }
 
 /** An order paid twice: the H5 cashier left open in one browser, then paid inside WeChat, then the H5 trade paid. */
-async function orderPaidTwice(browser: import("@playwright/test").Browser): Promise<string> {
+async function orderPaidTwice(browser: Browser): Promise<string> {
   const mobile = await browser.newContext({ ...devices["Pixel 7"], locale: "zh-CN" });
   const h5 = await mobile.newPage();
   const orderId = await buyNow(h5, "CUP-CELADON");

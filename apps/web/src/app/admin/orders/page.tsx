@@ -28,7 +28,9 @@ export default async function AdminOrdersPage(props: { searchParams: Promise<TSe
   const filter = {
     ...(q ? { q } : {}),
     ...(status && status in STATUS_LABEL ? { status: status as TStatus } : {}),
-    ...(channel === "h5" || channel === "jsapi" || channel === "mini" ? { channel: channel as TChannel } : {}),
+    ...(channel === "h5" || channel === "jsapi" || channel === "mini"
+      ? { channel: channel as TChannel }
+      : {}),
     ...(dayStart(from) ? { from: dayStart(from) } : {}),
     ...(dayStart(to, 1) ? { to: dayStart(to, 1) } : {}),
   };
