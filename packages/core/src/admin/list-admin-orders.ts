@@ -1,7 +1,7 @@
 // The console's order list: search by order id, out_trade_no, transaction_id or customer, filter by status, channel
 // and creation date, newest first with keyset pagination on (created_at, id) — each page is an index range scan,
 // as fast on page 1000 as on page 1, at a million orders.
-import { and, desc, eq, gte, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 
 import { orders, paymentAttempts } from "@wxpay/db";
@@ -26,7 +26,7 @@ export type TAdminOrderRow = Pick<
   "id" | "customerId" | "amountFen" | "status" | "transactionId" | "paidAt" | "createdAt"
 > & { channels: string[] };
 
-export function adminOrderConditions(f: TAdminOrderFilter): SQL[] {
+export function adminOrderConditions(f: TAdminOrderFilter, attemptOrderIds: string[] = []): SQL[] {
   const where: SQL[] = [];
   if (f.status) where.push(eq(orders.status, f.status));
   if (f.from) where.push(gte(orders.createdAt, f.from));
@@ -38,9 +38,14 @@ export function adminOrderConditions(f: TAdminOrderFilter): SQL[] {
   }
   const q = f.q?.trim();
   if (q) {
-    // Exact matches only (each an index lookup): an order id, a customer, a transaction_id, an out_trade_no.
-    const byAttempt = sql`${orders.id} in (select ${paymentAttempts.orderId} from ${paymentAttempts} where ${paymentAttempts.outTradeNo} = ${q} or ${paymentAttempts.transactionId} = ${q})`;
-    const match = or(eq(orders.id, q), eq(orders.customerId, q), eq(orders.transactionId, q), byAttempt);
+    // Exact matches only, each an index lookup on orders (the attempts' matches are looked up first, so that the
+    // planner can OR indexes instead of scanning every order).
+    const match = or(
+      eq(orders.id, q),
+      eq(orders.customerId, q),
+      eq(orders.transactionId, q),
+      ...(attemptOrderIds.length > 0 ? [inArray(orders.id, attemptOrderIds)] : []),
+    );
     if (match) where.push(match);
   }
   return where;
@@ -50,7 +55,16 @@ export async function listAdminOrders(
   deps: CoreDeps,
   input: TAdminOrderFilter & { cursor?: TAdminOrderCursor; limit: number },
 ): Promise<{ rows: TAdminOrderRow[]; next: TAdminOrderCursor | null }> {
-  const where = adminOrderConditions(input);
+  const q = input.q?.trim();
+  const attemptOrderIds = q
+    ? (
+        await deps.db
+          .selectDistinct({ orderId: paymentAttempts.orderId })
+          .from(paymentAttempts)
+          .where(or(eq(paymentAttempts.outTradeNo, q), eq(paymentAttempts.transactionId, q)))
+      ).map((r) => r.orderId)
+    : [];
+  const where = adminOrderConditions(input, attemptOrderIds);
   if (input.cursor) {
     where.push(
       sql`(${orders.createdAt}, ${orders.id}) < (${input.cursor.createdAt.toISOString()}::timestamptz, ${input.cursor.id})`,
