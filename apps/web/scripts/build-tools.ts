@@ -6,7 +6,7 @@ import { build } from "esbuild";
 
 const root = path.resolve(import.meta.dirname, "..");
 await build({
-  entryPoints: ["bill", "doctor", "reconcile", "refund"].map((name) =>
+  entryPoints: ["bill", "doctor", "operator", "reconcile", "refund"].map((name) =>
     path.join(root, "scripts", `${name}.ts`),
   ),
   outdir: path.join(root, "dist"),

@@ -1,5 +1,7 @@
 import type { CoreDeps, TSession } from "@wxpay/core";
 import {
+  ADMIN_COOKIE,
+  ADMIN_SESSION_MAX_AGE_S,
   clientIpFrom,
   OAUTH_COOKIE,
   OAUTH_COOKIE_MAX_AGE_S,
@@ -27,6 +29,8 @@ export type TApiContext = {
   clientIp: string;
   /** Issues a session cookie on this response (H5 only). */
   setSessionCookie(value: string): void;
+  /** Issues (or, with an empty value, clears) the console's own session cookie. */
+  setAdminCookie(value: string): void;
 };
 
 export function readCookie(headers: Headers, name: string): string | undefined {
@@ -41,6 +45,11 @@ export function readCookie(headers: Headers, name: string): string | undefined {
 
 export function sessionCookieHeader(value: string, secure: boolean): string {
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_COOKIE_MAX_AGE_S}${secure ? "; Secure" : ""}`;
+}
+
+/** The console's cookie: its own name, HttpOnly, SameSite=Strict (no cross-site request carries it). */
+export function adminCookieHeader(value: string, secure: boolean): string {
+  return `${ADMIN_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${value ? ADMIN_SESSION_MAX_AGE_S : 0}${secure ? "; Secure" : ""}`;
 }
 
 /** The OAuth round trip's cookie, scoped to the OAuth routes; maxAge 0 deletes it. */
@@ -83,6 +92,9 @@ export function createApiContext(opts: {
     clientIp: clientIpFrom(headers.get("x-forwarded-for"), deps.config.trustProxyHops),
     setSessionCookie(value) {
       opts.resHeaders?.append("set-cookie", sessionCookieHeader(value, secure));
+    },
+    setAdminCookie(value) {
+      opts.resHeaders?.append("set-cookie", adminCookieHeader(value, secure));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { adminRouter } from "./routers/admin";
 import { miniLoginProcedure } from "./routers/auth";
 import { productsProcedure } from "./routers/catalog";
 import {
@@ -20,6 +21,7 @@ export const appRouter = createRouter({
   session: sessionInfoProcedure,
   handoffLink: handoffLinkProcedure,
   miniLogin: miniLoginProcedure,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

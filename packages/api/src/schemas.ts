@@ -11,6 +11,7 @@ export const ZOrderStatus = z.enum([
   "PAID_NEEDS_REVIEW",
   "REFUNDING",
   "REFUNDED",
+  "PARTLY_REFUNDED",
 ]);
 export type TOrderStatus = z.infer<typeof ZOrderStatus>;
 

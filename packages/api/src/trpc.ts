@@ -3,9 +3,10 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { z, ZodError } from "zod";
 
 import type { TCoreErrorCode, TRateLimitedAction } from "@wxpay/core";
-import { CoreError, enforceRateLimit } from "@wxpay/core";
+import { ADMIN_COOKIE, CoreError, enforceRateLimit, openOperatorSession } from "@wxpay/core";
 
 import type { TApiContext } from "./context";
+import { readCookie } from "./context";
 
 const TRPC_CODE: Record<TCoreErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_FOUND: "NOT_FOUND",
@@ -21,6 +22,8 @@ const TRPC_CODE: Record<TCoreErrorCode, TRPC_ERROR_CODE_KEY> = {
   TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
   REFUNDS_DISABLED: "PRECONDITION_FAILED",
   TOO_MANY_OPEN_ORDERS: "CONFLICT",
+  FORBIDDEN: "FORBIDDEN",
+  PASSWORD_CHANGE_REQUIRED: "FORBIDDEN",
 };
 
 const t = initTRPC.context<TApiContext>().create({
@@ -108,4 +111,53 @@ export const rateLimited = (action: TRateLimitedAction) =>
   t.middleware(async ({ ctx, next }) => {
     await enforceRateLimit(ctx.deps, { action, ip: ctx.clientIp, customerId: ctx.session?.customerId });
     return next();
+  });
+
+const unauthorized = () =>
+  new TRPCError({
+    code: "UNAUTHORIZED",
+    message: "请先登录后台",
+    cause: new CoreError("LOGIN_REQUIRED", "请先登录后台"),
+  });
+
+/**
+ * The console: an operator session from the console's own cookie, and nothing else — a shopper's cookie or a Bearer
+ * token never gets here. Mutations must come from the shop's own origin (the Origin header is required, not just
+ * checked when present). An operator with a one-time password may only change it.
+ */
+export const adminPublicProcedure = publicProcedure.use(({ ctx, type, next }) => {
+  if (ctx.headers.get("authorization")) throw unauthorized();
+  if (type === "mutation") {
+    const site = ctx.headers.get("sec-fetch-site");
+    if (
+      ctx.headers.get("origin") !== new URL(ctx.deps.config.appUrl).origin ||
+      (site && site !== "same-origin")
+    ) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "cross-origin request refused" });
+    }
+  }
+  return next();
+});
+
+const ROLE_RANK = { viewer: 0, operator: 1, admin: 2 } as const;
+
+export const adminProcedure = (role: keyof typeof ROLE_RANK, opts: { allowPasswordChange?: boolean } = {}) =>
+  adminPublicProcedure.use(async ({ ctx, next }) => {
+    const operator = await openOperatorSession(ctx.deps, readCookie(ctx.headers, ADMIN_COOKIE));
+    if (!operator) throw unauthorized();
+    if (operator.operator.mustChangePassword && !opts.allowPasswordChange) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: "请先修改初始密码",
+        cause: new CoreError("PASSWORD_CHANGE_REQUIRED", "请先修改初始密码"),
+      });
+    }
+    if (ROLE_RANK[operator.operator.role] < ROLE_RANK[role]) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: "没有权限",
+        cause: new CoreError("FORBIDDEN", "你的角色不能执行这项操作"),
+      });
+    }
+    return next({ ctx: { ...ctx, operator } });
   });

@@ -247,8 +247,8 @@ describe("the refund notify is checked against our refund, and refunds started e
         refund_fee: 1000,
       }),
     ).toBe(replyXml(true));
-    // A part returned: the order still holds the rest.
-    expect(await orderStatus(p.orderId)).toBe("PAID");
+    // A part returned: the order still holds the rest, and says a part went back.
+    expect(await orderStatus(p.orderId)).toBe("PARTLY_REFUNDED");
     expect(
       await deliverRefundNotify({
         ...platform,

@@ -13,7 +13,11 @@ export type TCoreErrorCode =
   | "TOO_MANY_REQUESTS"
   | "BAD_INPUT"
   | "REFUNDS_DISABLED"
-  | "TOO_MANY_OPEN_ORDERS";
+  | "TOO_MANY_OPEN_ORDERS"
+  /** Console: the operator's role does not allow this action. */
+  | "FORBIDDEN"
+  /** Console: a one-time password must be replaced before anything else. */
+  | "PASSWORD_CHANGE_REQUIRED";
 
 export class CoreError extends Error {
   readonly code: TCoreErrorCode;

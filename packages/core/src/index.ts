@@ -55,3 +55,16 @@ export type {
 } from "./gateway/payment-gateway";
 export { gatewayFor } from "./gateway/payment-gateway";
 export { createV2Gateway } from "./gateway/v2-gateway";
+export * from "./operators/password";
+export * from "./operators/audit";
+export * from "./operators/add-operator";
+export * from "./operators/operator-session";
+export * from "./admin/list-admin-orders";
+export * from "./admin/export-orders-csv";
+export * from "./admin/admin-order-detail";
+export * from "./admin/resolve-review";
+export * from "./admin/admin-refund";
+export * from "./admin/admin-overview";
+export * from "./admin/list-notifications";
+export * from "./admin/yuan";
+export * from "./admin/run-bill-check";

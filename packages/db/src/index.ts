@@ -1,6 +1,10 @@
 export * from "./client";
 export * as schema from "./schema";
 export {
+  auditLog,
+  billChecks,
+  operators,
+  operatorSessions,
   customers,
   handoffLinks,
   leases,
@@ -15,6 +19,9 @@ export {
   wechatCredentials,
 } from "./schema";
 export type {
+  TAuditLogRow,
+  TBillCheckRow,
+  TOperatorRow,
   TOrderItemRow,
   TOrderRow,
   TPaymentAttemptRow,

@@ -43,6 +43,8 @@ export const orderStatus = pgEnum("order_status", [
   "PAID_NEEDS_REVIEW",
   "REFUNDING",
   "REFUNDED",
+  /** Part of the order's own payment went back; the rest is kept. */
+  "PARTLY_REFUNDED",
 ]);
 export const payChannel = pgEnum("pay_channel", ["h5", "jsapi", "mini", "native"]);
 /** The WeChat Pay API version an attempt or refund was created with; everything later about it uses the same. */
@@ -94,6 +96,9 @@ export const orders = pgTable(
     check("orders_amount_fen_positive", sql`${t.amountFen} > 0`),
     check("orders_fee_type_cny", sql`${t.feeType} = 'CNY'`),
     index("orders_customer_created_idx").on(t.customerId, t.createdAt),
+    // The console's keyset pagination (newest first), with and without a status filter.
+    index("orders_created_id_idx").on(t.createdAt, t.id),
+    index("orders_status_created_id_idx").on(t.status, t.createdAt, t.id),
   ],
 );
 
@@ -254,7 +259,10 @@ export const refundStatus = pgEnum("refund_status", [
   "FAILED",
 ]);
 
-/** A refund of one paid attempt (in full), idempotent towards WeChat by out_refund_no. */
+/**
+ * A refund of one paid attempt, in full or in part (several per payment, as WeChat allows), idempotent towards
+ * WeChat by out_refund_no.
+ */
 export const refunds = pgTable(
   "refunds",
   {
@@ -280,10 +288,11 @@ export const refunds = pgTable(
   (t) => [
     check("refunds_refund_fee_fen_positive", sql`${t.refundFeeFen} > 0`),
     check("refunds_out_refund_no_format", sql`${t.outRefundNo} ~ '^[0-9A-Za-z_|*@-]{1,64}$'`),
-    // At most one live refund of ours per paid attempt: a second request re-sends the first.
-    uniqueIndex("refunds_one_live_per_attempt")
+    // At most one refund of ours in flight per paid attempt: a second request while it is unanswered re-sends it.
+    uniqueIndex("refunds_one_in_flight_per_attempt")
       .on(t.attemptId)
-      .where(sql`${t.status} in ('REQUESTED', 'SUCCESS', 'CHANGE') and ${t.origin} = 'SHOP'`),
+      .where(sql`${t.status} = 'REQUESTED' and ${t.origin} = 'SHOP'`),
+    index("refunds_attempt_idx").on(t.attemptId),
   ],
 );
 
@@ -343,3 +352,80 @@ export const wechatPlatformCertificates = pgTable("wechat_platform_certificates"
   expiresAt: timestamp({ withTimezone: true }).notNull(),
   fetchedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
+
+export const operatorRole = pgEnum("operator_role", ["viewer", "operator", "admin"]);
+
+/** People who run the shop's back office. Passwords are scrypt hashes (node:crypto), never stored in clear. */
+export const operators = pgTable(
+  "operators",
+  {
+    id: text().primaryKey(),
+    username: text().notNull().unique(),
+    passwordHash: text().notNull(),
+    role: operatorRole().notNull().default("viewer"),
+    disabled: boolean().notNull().default(false),
+    /** Set for a one-time password: nothing but a password change is allowed until it is replaced. */
+    mustChangePassword: boolean().notNull().default(true),
+    passwordChangedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("operators_username_format", sql`${t.username} ~ '^[a-z0-9_.-]{2,32}$'`)],
+);
+
+export type TOperatorRow = typeof operators.$inferSelect;
+
+/** Console sessions: only the token's SHA-256 is stored; a session ends at expiry, when idle, on logout or revoke. */
+export const operatorSessions = pgTable(
+  "operator_sessions",
+  {
+    tokenHash: text().primaryKey(),
+    operatorId: text()
+      .notNull()
+      .references(() => operators.id),
+    ip: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index("operator_sessions_operator_idx").on(t.operatorId)],
+);
+
+/** Every operator action, append-only (a trigger refuses UPDATE and DELETE): who, when, from where, what changed. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    operatorId: text().references(() => operators.id),
+    /** As typed at login for a failed attempt (the operator may not exist). */
+    username: text().notNull(),
+    action: text().notNull(),
+    ip: text(),
+    orderId: text(),
+    data: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index("audit_log_at_idx").on(t.at), index("audit_log_order_idx").on(t.orderId)],
+);
+
+export type TAuditLogRow = typeof auditLog.$inferSelect;
+
+/** Each run of the daily bill check (command, schedule or the console's button): what matched and what differed. */
+export const billChecks = pgTable(
+  "bill_checks",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    /** yyyyMMdd, Beijing time, as WeChat names bills. */
+    billDate: text().notNull(),
+    ranBy: text().notNull(),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp({ withTimezone: true }),
+    trades: integer(),
+    matched: integer(),
+    differences: jsonb().$type<Record<string, unknown>[]>().notNull().default([]),
+    error: text(),
+  },
+  (t) => [index("bill_checks_date_idx").on(t.billDate, t.startedAt)],
+);
+
+export type TBillCheckRow = typeof billChecks.$inferSelect;

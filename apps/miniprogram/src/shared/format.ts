@@ -15,6 +15,7 @@ const STATUS_TEXT: Record<TOrderStatus, string> = {
   PAID_NEEDS_REVIEW: "已收到付款，订单正在核对，客服会尽快处理",
   REFUNDING: "退款处理中",
   REFUNDED: "已退款",
+  PARTLY_REFUNDED: "已部分退款",
 };
 
 export function statusText(status: TOrderStatus): string {

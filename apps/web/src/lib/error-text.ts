@@ -20,6 +20,8 @@ const TEXT: Record<TAppCode, string> = {
   REFUNDS_DISABLED: "本店暂不支持在线退款，请联系客服。",
   TOO_MANY_OPEN_ORDERS:
     "你还有好几笔未支付的订单。请先到「我的订单」完成支付，或等未支付的订单自动关闭（30 分钟）后再下单。",
+  FORBIDDEN: "你的账号没有执行这项操作的权限，请联系管理员。",
+  PASSWORD_CHANGE_REQUIRED: "请先修改初始密码，再继续使用后台。",
 };
 
 export const NETWORK_ERROR_TEXT = "网络好像不太稳定，请检查网络后重试。";

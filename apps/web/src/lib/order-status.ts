@@ -1,5 +1,6 @@
 // How an order's status reads to a shopper, and which statuses are final (the result page stops polling there).
-export type TOrderStatus = "PENDING" | "PAID" | "CLOSED" | "PAID_NEEDS_REVIEW" | "REFUNDING" | "REFUNDED";
+export type TOrderStatus =
+  "PENDING" | "PAID" | "CLOSED" | "PAID_NEEDS_REVIEW" | "REFUNDING" | "REFUNDED" | "PARTLY_REFUNDED";
 
 export type TStatusText = {
   label: string;
@@ -35,6 +36,12 @@ const TEXT: Record<TOrderStatus, TStatusText> = {
     tone: "warn",
   },
   REFUNDED: { label: "已退款", title: "已退款", detail: "款项已原路退回你的微信支付账户。", tone: "off" },
+  PARTLY_REFUNDED: {
+    label: "部分退款",
+    title: "已部分退款",
+    detail: "部分款项已原路退回你的微信支付账户，其余订单照常处理。",
+    tone: "ok",
+  },
 };
 
 export function statusText(status: TOrderStatus): TStatusText {

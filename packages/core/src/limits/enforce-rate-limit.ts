@@ -42,6 +42,11 @@ export async function enforceRateLimit(
     limits.set(`${input.action}:ip:${input.ip}`, perIpPerMinute * allowance);
   if (perCustomerPerMinute > 0 && input.customerId)
     limits.set(`${input.action}:customer:${input.customerId}`, perCustomerPerMinute * allowance);
+  await enforceLimits(deps, limits);
+}
+
+/** Counts one hit on each key (limit per minute) and throws TOO_MANY_REQUESTS once any passes its limit. */
+export async function enforceLimits(deps: CoreDeps, limits: Map<string, number>): Promise<void> {
   if (limits.size === 0) return;
 
   const now = deps.now().getTime();

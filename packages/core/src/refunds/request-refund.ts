@@ -1,6 +1,8 @@
-// An operator returns a payment (the order's own, or money that landed where it could not be taken):
-// `pnpm --filter @wxpay/web refund <orderId> [out_trade_no]`. Refunds are whole attempts.
-import { and, eq, inArray } from "drizzle-orm";
+// An operator returns a payment (the order's own, or money that landed where it could not be taken), in full or in
+// part: `pnpm --filter @wxpay/web refund <orderId> [out_trade_no] [reason] [--amount-fen N]` and the console's refund
+// button both come here. WeChat: a payment takes at most 50 refunds, each a minute after the previous one, and
+// together no more than was paid.
+import { and, desc, eq } from "drizzle-orm";
 
 import { orderEvents, orders, paymentAttempts, refunds } from "@wxpay/db";
 import type { TRefundRow } from "@wxpay/db";
@@ -12,15 +14,29 @@ import { sendRefund } from "./send-refund";
 import { statusFromPayments } from "./status-from-payments";
 
 export type TRequestRefundResult = {
+  orderId: string;
+  outTradeNo: string;
   outRefundNo: string;
   status: TRefundRow["status"];
   refundFeeFen: number;
   orderStatus: string;
 };
 
+/** WeChat: "一笔退款失败后重新提交…每个支付订单的部分退款次数不能超过50次" and one refund a minute per payment. */
+export const MAX_REFUNDS_PER_PAYMENT = 50;
+export const REFUND_SPACING_MS = 60_000;
+
 export async function requestRefund(
   deps: CoreDeps,
-  input: { orderId: string; outTradeNo?: string; reason?: string },
+  input: {
+    orderId: string;
+    outTradeNo?: string;
+    reason?: string;
+    /** Part of the payment; absent = everything still left of it. */
+    amountFen?: number;
+    /** Who asked (an operator's username, "cli"), for the order's record. */
+    requestedBy?: string;
+  },
 ): Promise<TRequestRefundResult> {
   if (!deps.config.refundsEnabled) {
     throw new CoreError("REFUNDS_DISABLED", "本店未启用退款（REFUNDS_ENABLED=false）");
@@ -42,21 +58,53 @@ export async function requestRefund(
         input.outTradeNo ? "该支付单没有已支付的款项" : "请指定要退款的支付单（out_trade_no）",
       );
     }
-    // WeChat: "同一退款单号多次请求只退一笔" — a live refund of this attempt is re-sent with its out_refund_no.
-    const [live] = await tx
+    // WeChat: "同一退款单号多次请求只退一笔" — a refund of this attempt still in flight is re-sent with its
+    // out_refund_no rather than doubled.
+    const mine = await tx
       .select()
       .from(refunds)
-      .where(
-        and(eq(refunds.attemptId, target.id), inArray(refunds.status, ["REQUESTED", "SUCCESS", "CHANGE"])),
+      .where(eq(refunds.attemptId, target.id))
+      .orderBy(desc(refunds.createdAt));
+    const inFlight = mine.find((r) => r.status === "REQUESTED" && r.origin === "SHOP");
+    if (inFlight) {
+      if (input.amountFen !== undefined && input.amountFen !== inFlight.refundFeeFen) {
+        throw new CoreError("BAD_INPUT", "这笔支付还有一笔退款在处理中，请等它完成后再退");
+      }
+      return { refund: inFlight, attempt: target };
+    }
+    const committedFen = mine
+      .filter((r) => r.status === "SUCCESS" || r.status === "CHANGE")
+      .reduce((sum, r) => sum + r.refundFeeFen, 0);
+    const leftFen = target.amountFen - committedFen;
+    if (leftFen <= 0) {
+      // Everything already went back: asking again (without an amount) answers with the last refund.
+      const last = mine.find((r) => r.status === "SUCCESS" || r.status === "CHANGE");
+      if (last && input.amountFen === undefined) return { refund: last, attempt: target };
+      throw new CoreError("BAD_INPUT", "这笔支付已全部退款，没有可退的金额");
+    }
+    const amountFen = input.amountFen ?? leftFen;
+    if (!Number.isSafeInteger(amountFen) || amountFen <= 0 || amountFen > leftFen) {
+      throw new CoreError(
+        "BAD_INPUT",
+        `退款金额须为 1 到 ${leftFen} 分之间的整数（这笔支付还可退 ${leftFen} 分）`,
       );
-    if (live) return { refund: live, attempt: target };
+    }
+    const sent = mine.filter((r) => r.origin === "SHOP" && r.status !== "FAILED");
+    if (sent.length >= MAX_REFUNDS_PER_PAYMENT) {
+      throw new CoreError("BAD_INPUT", `一笔支付最多退款 ${MAX_REFUNDS_PER_PAYMENT} 次`);
+    }
+    const latest = sent[0];
+    if (latest && now.getTime() - latest.createdAt.getTime() < REFUND_SPACING_MS) {
+      const waitS = Math.ceil((REFUND_SPACING_MS - (now.getTime() - latest.createdAt.getTime())) / 1000);
+      throw new CoreError("TOO_MANY_REQUESTS", `同一笔支付的两次退款须间隔 1 分钟，请 ${waitS} 秒后再试`);
+    }
     const [created] = await tx
       .insert(refunds)
       .values({
         outRefundNo: `R${generateOutTradeNo(now)}`,
         orderId: order.id,
         attemptId: target.id,
-        refundFeeFen: target.amountFen,
+        refundFeeFen: amountFen,
         // Sent, queried and notified with the API the shop is switched to now, whatever paid the attempt.
         apiVersion: deps.gateways.current,
         reason: input.reason ?? null,
@@ -77,7 +125,9 @@ export async function requestRefund(
       data: {
         outRefundNo: created.outRefundNo,
         refundFeeFen: created.refundFeeFen,
+        paymentFeeFen: target.amountFen,
         reason: input.reason ?? null,
+        requestedBy: input.requestedBy ?? null,
       },
     });
     return { refund: created, attempt: target };
@@ -101,6 +151,8 @@ export async function requestRefund(
     .from(orders)
     .where(eq(orders.id, input.orderId));
   return {
+    orderId: input.orderId,
+    outTradeNo: attempt.outTradeNo,
     outRefundNo: refund.outRefundNo,
     status: after?.status ?? refund.status,
     refundFeeFen: refund.refundFeeFen,
