@@ -20,7 +20,7 @@ export function apiVersion(): "v2" | "v3" {
 }
 
 /** The web server's database (serve.ts writes its URL to the project's file), for tests that age rows. */
-function webDatabaseUrl(): string {
+export function webDatabaseUrl(): string {
   const file = String(test.info().project.metadata.dbFile ?? "");
   const url = file && fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "";
   if (!url) throw new Error("this test needs PostgreSQL for the web server (PGlite runs inside it)");
