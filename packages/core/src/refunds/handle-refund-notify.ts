@@ -5,7 +5,7 @@ import { parseRefundNotify, replyXml } from "@wxpay/wechatpay";
 
 import { activeKeys } from "../config";
 import type { CoreDeps } from "../deps";
-import { recordRefundFact } from "./import-refund";
+import { recordRefundFact, refundNotifyOutcome } from "./import-refund";
 
 export type THandleRefundNotifyResult = {
   verdict: "APPLIED" | "DUPLICATE" | "IMPORTED" | "MISMATCH" | "UNKNOWN_REFUND" | "REJECTED" | "ERROR";
@@ -56,19 +56,8 @@ export async function handleRefundNotify(
         deps.log,
       ),
     );
-    switch (r.kind) {
-      case "applied":
-        return { verdict: "APPLIED", reply: replyXml(true) };
-      case "duplicate":
-        return { verdict: "DUPLICATE", reply: replyXml(true) };
-      case "imported":
-        return { verdict: "IMPORTED", reply: replyXml(true) };
-      case "mismatch":
-        // WeChat delivers it again; the alert stands until someone looks.
-        return { verdict: "MISMATCH", reply: replyXml(false, "退款信息不符") };
-      default:
-        return { verdict: "UNKNOWN_REFUND", reply: replyXml(false, "退款单不存在") };
-    }
+    const o = refundNotifyOutcome(r);
+    return { verdict: o.verdict, reply: o.acknowledged ? replyXml(true) : replyXml(false, o.message) };
   } catch (err) {
     deps.log.error("refund notify: transaction failed, replying FAIL", {
       outRefundNo: n.outRefundNo,

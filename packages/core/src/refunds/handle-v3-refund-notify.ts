@@ -8,7 +8,7 @@ import type { TV3NotifyInput, TV3NotifyReply } from "../payments/handle-v3-pay-n
 import { MAX_NOTIFY_BYTES } from "../payments/handle-pay-notify";
 import type { TRefundResultStatus } from "./apply-refund-result";
 import type { THandleRefundNotifyResult } from "./handle-refund-notify";
-import { recordRefundFact } from "./import-refund";
+import { recordRefundFact, refundNotifyOutcome } from "./import-refund";
 
 const STATUS: Record<TV3RefundStatus, TRefundResultStatus | undefined> = {
   SUCCESS: "SUCCESS",
@@ -56,18 +56,11 @@ export async function handleV3RefundNotify(
         deps.log,
       ),
     );
-    switch (r.kind) {
-      case "applied":
-        return { verdict: "APPLIED", reply: v3NotifyReply(true) };
-      case "duplicate":
-        return { verdict: "DUPLICATE", reply: v3NotifyReply(true) };
-      case "imported":
-        return { verdict: "IMPORTED", reply: v3NotifyReply(true) };
-      case "mismatch":
-        return { verdict: "MISMATCH", reply: v3NotifyReply(false, "退款信息不符") };
-      default:
-        return { verdict: "UNKNOWN_REFUND", reply: v3NotifyReply(false, "退款单不存在") };
-    }
+    const o = refundNotifyOutcome(r);
+    return {
+      verdict: o.verdict,
+      reply: o.acknowledged ? v3NotifyReply(true) : v3NotifyReply(false, o.message),
+    };
   } catch (err) {
     deps.log.error("v3 refund notify: transaction failed, replying FAIL", {
       outRefundNo: n.outRefundNo,

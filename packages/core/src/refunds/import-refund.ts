@@ -30,6 +30,31 @@ export type TRecordRefundResult =
   | { kind: "mismatch"; orderId: string; detail: string }
   | { kind: "unknown"; detail: string };
 
+/**
+ * What a refund notify's delivery comes to, whichever API version carried it: acknowledged once the fact is recorded
+ * (applied, already known, or imported), refused — so WeChat delivers it again — when it contradicts our refund row
+ * or names no refund we can place.
+ */
+export function refundNotifyOutcome(r: TRecordRefundResult): {
+  verdict: "APPLIED" | "DUPLICATE" | "IMPORTED" | "MISMATCH" | "UNKNOWN_REFUND";
+  acknowledged: boolean;
+  message: string;
+} {
+  switch (r.kind) {
+    case "applied":
+      return { verdict: "APPLIED", acknowledged: true, message: "OK" };
+    case "duplicate":
+      return { verdict: "DUPLICATE", acknowledged: true, message: "OK" };
+    case "imported":
+      return { verdict: "IMPORTED", acknowledged: true, message: "OK" };
+    case "mismatch":
+      // WeChat delivers it again; the alert stands until someone looks.
+      return { verdict: "MISMATCH", acknowledged: false, message: "退款信息不符" };
+    default:
+      return { verdict: "UNKNOWN_REFUND", acknowledged: false, message: "退款单不存在" };
+  }
+}
+
 export async function recordRefundFact(
   tx: Tx,
   fact: TRefundFact,
