@@ -15,6 +15,9 @@ const ACTION: Record<string, string> = {
   RESOLVE_REVIEW: "核对完成",
   EXPORT: "导出",
   OPERATOR_ADDED: "新增操作员",
+  OPERATOR_DISABLED: "停用操作员",
+  OPERATOR_ENABLED: "启用操作员",
+  OPERATOR_ROLE_CHANGED: "修改角色",
 };
 
 export default async function AdminAuditPage(props: {
