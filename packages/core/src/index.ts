@@ -73,3 +73,4 @@ export * from "./admin/yuan";
 export * from "./admin/run-bill-check";
 export * from "./admin/list-review-queue";
 export * from "./admin/refundable";
+export * from "./admin/list-refunds";

@@ -11,6 +11,7 @@ UPDATE "orders" AS o
 -- End of the hand-written backfill; generated statements follow.
 CREATE INDEX "orders_channel_created_id_idx" ON "orders" USING btree ("channel","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "orders_api_version_created_id_idx" ON "orders" USING btree ("api_version","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "refunds_created_idx" ON "refunds" USING btree ("created_at" DESC NULLS LAST,"out_refund_no" DESC NULLS LAST);--> statement-breakpoint
 -- Hand-written: a new attempt copies its channel and API version onto its order inside the attempt's own INSERT
 -- (no extra round trip for prepay; prepay already holds the order's row lock). Only a change is written.
 CREATE FUNCTION "orders_take_attempt_channel"() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -301,6 +301,8 @@ export const refunds = pgTable(
       .on(t.attemptId)
       .where(sql`${t.status} = 'REQUESTED' and ${t.origin} = 'SHOP'`),
     index("refunds_attempt_idx").on(t.attemptId),
+    // The console's refunds page: newest first, keyset on (created_at, out_refund_no).
+    index("refunds_created_idx").on(t.createdAt.desc(), t.outRefundNo.desc()),
   ],
 );
 

@@ -11,6 +11,7 @@ import {
   listBillChecks,
   listNotifications,
   listOperators,
+  listRefunds,
   listReviewQueue,
   operatorLogin,
   operatorLogout,
@@ -276,6 +277,55 @@ export const adminRouter = createRouter({
         status: r.status,
         refundFeeFen: r.refundFeeFen,
         orderStatus: r.orderStatus,
+      };
+    }),
+
+  refunds: adminProcedure("viewer")
+    .input(
+      z
+        .object({
+          cursor: z
+            .object({ createdAt: z.iso.datetime(), outRefundNo: z.string().max(64) })
+            .strict()
+            .optional(),
+          limit: z.number().int().min(1).max(200).default(50),
+        })
+        .strict()
+        .default({ limit: 50 }),
+    )
+    .output(
+      z.object({
+        rows: z.array(
+          z.object({
+            outRefundNo: z.string(),
+            orderId: z.string(),
+            outTradeNo: z.string(),
+            refundFeeFen: z.number().int(),
+            status: z.string(),
+            origin: z.string(),
+            reason: z.string().nullable(),
+            apiVersion: z.enum(["v2", "v3"]),
+            createdAt: z.string(),
+            succeededAt: z.string().nullable(),
+          }),
+        ),
+        next: z.object({ createdAt: z.string(), outRefundNo: z.string() }).nullable(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const r = await listRefunds(ctx.deps, {
+        limit: input.limit,
+        ...(input.cursor
+          ? { cursor: { createdAt: new Date(input.cursor.createdAt), outRefundNo: input.cursor.outRefundNo } }
+          : {}),
+      });
+      return {
+        rows: r.rows.map((x) => ({
+          ...x,
+          createdAt: x.createdAt.toISOString(),
+          succeededAt: iso(x.succeededAt),
+        })),
+        next: r.next ? { createdAt: r.next.createdAt.toISOString(), outRefundNo: r.next.outRefundNo } : null,
       };
     }),
 
