@@ -210,6 +210,7 @@ describe("only an operator session reaches admin.*", () => {
       { orderId: "o_AAAAAAAAAAAAAAAAAAAAAA", outTradeNo: "abcdefgh", amountFen: 1, reason: "测试" },
     ],
     ["query", "review", undefined],
+    ["query", "refunds", {}],
     ["mutate", "resolveReview", { orderId: "o_AAAAAAAAAAAAAAAAAAAAAA", note: "测试说明" }],
     ["query", "notifications", {}],
     ["query", "bills", undefined],
@@ -314,6 +315,12 @@ describe("partial refunds and reviews from the console", () => {
     expect(r.status).toBe(200);
     const after = (await c.query<TQueue>("review")).data?.find((q) => q.orderId === o.orderId);
     expect(after?.extraPayments.map((p) => p.leftFen)).toEqual([100]);
+    // The refunds page lists it first (newest first), with its payment.
+    type TRefunds = { rows: { outRefundNo: string; outTradeNo: string; refundFeeFen: number }[] };
+    const listed = (await c.query<TRefunds>("refunds", { limit: 1 })).data?.rows;
+    expect(listed).toMatchObject([
+      { outRefundNo: r.data?.outRefundNo, outTradeNo: o.extra.outTradeNo, refundFeeFen: part },
+    ]);
     expect(r.data?.refundFeeFen).toBe(part);
 
     await h.control.settleRefund({ outRefundNo: r.data?.outRefundNo ?? "" });
