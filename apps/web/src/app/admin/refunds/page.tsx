@@ -54,15 +54,15 @@ export default async function AdminRefundsPage(props: {
                 <Link href={`/admin/orders/${x.orderId}`}>{x.orderId}</Link>
               </td>
               <td>{x.outTradeNo}</td>
-              <td className="num">{formatYuan(x.refundFeeFen)}</td>
-              <td className={x.status === "CHANGE" || x.status === "FAILED" ? "bad" : ""}>
+              <td className="num nowrap">{formatYuan(x.refundFeeFen)}</td>
+              <td className={x.status === "CHANGE" || x.status === "FAILED" ? "bad nowrap" : "nowrap"}>
                 {STATUS[x.status] ?? x.status}
               </td>
-              <td>{x.origin === "SHOP" ? "本店" : "商户平台"}</td>
+              <td className="nowrap">{x.origin === "SHOP" ? "本店" : "商户平台"}</td>
               <td>{x.reason ?? "—"}</td>
               <td>{x.apiVersion}</td>
-              <td>{beijing(x.createdAt)}</td>
-              <td>{beijing(x.succeededAt)}</td>
+              <td className="nowrap">{beijing(x.createdAt)}</td>
+              <td className="nowrap">{beijing(x.succeededAt)}</td>
             </tr>
           ))}
         </tbody>
