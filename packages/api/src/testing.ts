@@ -28,6 +28,7 @@ import { createSimControl, startSimulator } from "@wxpay/wechat-sim";
 import type { TFetch } from "@wxpay/wechatpay";
 
 import { createApiContext, oauthCookieHeader, readCookie, sessionCookieHeader } from "./context";
+import { handleOrdersExport, ORDERS_EXPORT_PATH } from "./admin-export";
 import { appRouter } from "./router";
 
 export type Harness = {
@@ -153,6 +154,15 @@ export async function startHarness(opts: {
         headers,
         body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body),
       });
+      if (url.pathname === ORDERS_EXPORT_PATH) {
+        // Streamed as the web route streams it: chunk by chunk, never the whole body first.
+        const exported = await handleOrdersExport(current(), request);
+        res.writeHead(exported.status, Object.fromEntries(exported.headers));
+        const reader = exported.body?.getReader();
+        for (let r = await reader?.read(); r && !r.done; r = await reader?.read()) res.write(r.value);
+        res.end();
+        return;
+      }
       const response = await fetchRequestHandler({
         endpoint: "/api/trpc",
         req: request,

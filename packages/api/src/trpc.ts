@@ -3,10 +3,11 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { z, ZodError } from "zod";
 
 import type { TCoreErrorCode, TRateLimitedAction } from "@wxpay/core";
-import { ADMIN_COOKIE, CoreError, enforceRateLimit, openOperatorSession } from "@wxpay/core";
+import { CoreError, enforceRateLimit } from "@wxpay/core";
 
+import type { TAdminRole } from "./admin-session";
+import { adminAccess } from "./admin-session";
 import type { TApiContext } from "./context";
-import { readCookie } from "./context";
 
 const TRPC_CODE: Record<TCoreErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_FOUND: "NOT_FOUND",
@@ -24,6 +25,7 @@ const TRPC_CODE: Record<TCoreErrorCode, TRPC_ERROR_CODE_KEY> = {
   TOO_MANY_OPEN_ORDERS: "CONFLICT",
   FORBIDDEN: "FORBIDDEN",
   PASSWORD_CHANGE_REQUIRED: "FORBIDDEN",
+  LAST_ADMIN: "CONFLICT",
 };
 
 const t = initTRPC.context<TApiContext>().create({
@@ -139,25 +141,21 @@ export const adminPublicProcedure = publicProcedure.use(({ ctx, type, next }) =>
   return next();
 });
 
-const ROLE_RANK = { viewer: 0, operator: 1, admin: 2 } as const;
-
-export const adminProcedure = (role: keyof typeof ROLE_RANK, opts: { allowPasswordChange?: boolean } = {}) =>
+export const adminProcedure = (role: TAdminRole, opts: { allowPasswordChange?: boolean } = {}) =>
   adminPublicProcedure.use(async ({ ctx, next }) => {
-    const operator = await openOperatorSession(ctx.deps, readCookie(ctx.headers, ADMIN_COOKIE));
-    if (!operator) throw unauthorized();
-    if (operator.operator.mustChangePassword && !opts.allowPasswordChange) {
+    const access = await adminAccess(ctx.deps, ctx.headers, role, opts);
+    if (access.ok) return next({ ctx: { ...ctx, operator: access.operator } });
+    if (access.why === "LOGIN_REQUIRED") throw unauthorized();
+    if (access.why === "PASSWORD_CHANGE_REQUIRED") {
       throw new TRPCError({
         code: "FORBIDDEN",
         message: "请先修改初始密码",
         cause: new CoreError("PASSWORD_CHANGE_REQUIRED", "请先修改初始密码"),
       });
     }
-    if (ROLE_RANK[operator.operator.role] < ROLE_RANK[role]) {
-      throw new TRPCError({
-        code: "FORBIDDEN",
-        message: "没有权限",
-        cause: new CoreError("FORBIDDEN", "你的角色不能执行这项操作"),
-      });
-    }
-    return next({ ctx: { ...ctx, operator } });
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "没有权限",
+      cause: new CoreError("FORBIDDEN", "你的角色不能执行这项操作"),
+    });
   });

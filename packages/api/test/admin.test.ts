@@ -1,10 +1,10 @@
 // The operator console's API: its own login and session, roles, partial refunds through the shop's one refund use
 // case, review resolution with a note, and an append-only audit log of every action.
-import { eq, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, notInArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ADMIN_COOKIE, addOperator, SESSION_COOKIE } from "@wxpay/core";
-import { auditLog, orders, paymentAttempts, refunds } from "@wxpay/db";
+import { ADMIN_COOKIE, addOperator, CSV_EXPORT_PAGE_ROWS, CSV_HEADER, SESSION_COOKIE } from "@wxpay/core";
+import { auditLog, operators, operatorSessions, orders, paymentAttempts, refunds } from "@wxpay/db";
 
 import type { Harness, TrpcReply } from "./harness";
 import { eventually, Shopper, startHarness } from "./harness";
@@ -42,6 +42,22 @@ class Console {
     return this.unwrap<T>(
       await fetch(`${this.base}/api/trpc/admin.${path}${qs}`, { headers: this.headers() }),
     );
+  }
+  /** GET /api/admin/orders/export with the filter as query parameters: the streamed CSV, read to the end. */
+  async exportCsv(filter: Record<string, string>, headers: Record<string, string> = {}) {
+    const res = await fetch(
+      `${this.base}/api/admin/orders/export?${new URLSearchParams(filter).toString()}`,
+      {
+        headers: { ...this.headers(), ...headers },
+      },
+    );
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return {
+      status: res.status,
+      headers: res.headers,
+      bom: bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf,
+      body: new TextDecoder().decode(bytes),
+    };
   }
   async mutate<T = unknown>(path: string, input?: unknown, headers: Record<string, string> = {}) {
     return this.unwrap<T>(
@@ -184,7 +200,9 @@ describe("only an operator session reaches admin.*", () => {
     ["mutate", "changePassword", { currentPassword: "x", newPassword: "yyyyyyyyyyyy" }],
     ["query", "overview", undefined],
     ["query", "orders", {}],
-    ["mutate", "exportOrders", {}],
+    ["query", "operators", undefined],
+    ["mutate", "setOperatorDisabled", { username: "nobody", disabled: true }],
+    ["mutate", "setOperatorRole", { username: "nobody", role: "admin" }],
     ["query", "order", { orderId: "o_AAAAAAAAAAAAAAAAAAAAAA" }],
     [
       "mutate",
@@ -192,6 +210,7 @@ describe("only an operator session reaches admin.*", () => {
       { orderId: "o_AAAAAAAAAAAAAAAAAAAAAA", outTradeNo: "abcdefgh", amountFen: 1, reason: "测试" },
     ],
     ["query", "review", undefined],
+    ["query", "refunds", {}],
     ["mutate", "resolveReview", { orderId: "o_AAAAAAAAAAAAAAAAAAAAAA", note: "测试说明" }],
     ["query", "notifications", {}],
     ["query", "bills", undefined],
@@ -211,23 +230,31 @@ describe("only an operator session reaches admin.*", () => {
       }
       const login = await c.mutate("login", { username: "nobody", password: "nothing-at-all" });
       expect(login.status).toBe(401);
+      const exported = await c.exportCsv({});
+      expect(exported.status).toBe(401);
     }
   });
 
   it("cross-site POSTs are refused, even with a valid console session", async () => {
     const c = await loggedIn("admin", "sun");
-    const foreign = await c.mutate("exportOrders", {}, { origin: "https://evil.example" });
+    await addOperator(h.deps, { username: "sun-target", role: "viewer" });
+    const disable = { username: "sun-target", disabled: true };
+    const foreign = await c.mutate("setOperatorDisabled", disable, { origin: "https://evil.example" });
     expect(foreign.status).toBe(403);
-    const crossSite = await c.mutate("exportOrders", {}, { "sec-fetch-site": "cross-site" });
+    const crossSite = await c.mutate("setOperatorDisabled", disable, { "sec-fetch-site": "cross-site" });
     expect(crossSite.status).toBe(403);
-    const noOrigin = await fetch(`${h.url}/api/trpc/admin.exportOrders`, {
+    const noOrigin = await fetch(`${h.url}/api/trpc/admin.setOperatorDisabled`, {
       method: "POST",
       headers: { "content-type": "application/json", cookie: `${ADMIN_COOKIE}=${c.cookie ?? ""}` },
-      body: "{}",
+      body: JSON.stringify(disable),
     });
     expect(noOrigin.status).toBe(403);
-    const exports = await h.deps.db.select().from(auditLog).where(eq(auditLog.username, "sun"));
-    expect(exports.filter((a) => a.action === "EXPORT")).toHaveLength(0);
+    // The export is a GET, but a cross-site one (a link or an image on another site) is refused all the same.
+    expect((await c.exportCsv({}, { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    const actions = await h.deps.db.select().from(auditLog).where(eq(auditLog.username, "sun"));
+    expect(actions.filter((a) => a.action === "EXPORT" || a.action === "OPERATOR_DISABLED")).toHaveLength(0);
+    const [target] = await h.deps.db.select().from(operators).where(eq(operators.username, "sun-target"));
+    expect(target?.disabled).toBe(false);
   });
 
   it("a viewer reads orders but cannot refund, resolve or export", async () => {
@@ -243,7 +270,7 @@ describe("only an operator session reaches admin.*", () => {
     expect(refund.status).toBe(403);
     expect(refund.error?.data.appCode).toBe("FORBIDDEN");
     expect((await viewer.mutate("resolveReview", { orderId: o.orderId, note: "看过了" })).status).toBe(403);
-    expect((await viewer.mutate("exportOrders", {})).status).toBe(403);
+    expect((await viewer.exportCsv({})).status).toBe(403);
     expect((await viewer.query("audit", {})).status).toBe(403);
     expect(await h.deps.db.select().from(refunds).where(eq(refunds.orderId, o.orderId))).toHaveLength(0);
     expect((await orderRow(o.orderId))?.status).toBe("PAID_NEEDS_REVIEW");
@@ -260,6 +287,12 @@ describe("partial refunds and reviews from the console", () => {
     });
     const left = detail.data?.refundable.find((r) => r.outTradeNo === o.extra.outTradeNo)?.leftFen;
     expect(left).toBe(o.extra.amountFen);
+    // The review queue offers the extra payment (not the order's own) with what is left of it, for one-click refund.
+    type TQueue = { orderId: string; extraPayments: { outTradeNo: string; leftFen: number }[] }[];
+    const queued = (await c.query<TQueue>("review")).data?.find((q) => q.orderId === o.orderId);
+    expect(queued?.extraPayments).toEqual([
+      { outTradeNo: o.extra.outTradeNo, paidFen: o.extra.amountFen, leftFen: o.extra.amountFen },
+    ]);
 
     // More than is left: refused, nothing written.
     const tooMuch = await c.mutate("refund", {
@@ -280,6 +313,14 @@ describe("partial refunds and reviews from the console", () => {
       reason: "重复支付，退回大部分",
     });
     expect(r.status).toBe(200);
+    const after = (await c.query<TQueue>("review")).data?.find((q) => q.orderId === o.orderId);
+    expect(after?.extraPayments.map((p) => p.leftFen)).toEqual([100]);
+    // The refunds page lists it first (newest first), with its payment.
+    type TRefunds = { rows: { outRefundNo: string; outTradeNo: string; refundFeeFen: number }[] };
+    const listed = (await c.query<TRefunds>("refunds", { limit: 1 })).data?.rows;
+    expect(listed).toMatchObject([
+      { outRefundNo: r.data?.outRefundNo, outTradeNo: o.extra.outTradeNo, refundFeeFen: part },
+    ]);
     expect(r.data?.refundFeeFen).toBe(part);
 
     await h.control.settleRefund({ outRefundNo: r.data?.outRefundNo ?? "" });
@@ -385,9 +426,11 @@ describe("the order list and the audit log", () => {
     expect(new Set(seen).size).toBe(seen.length);
     for (const m of made) expect(seen).toContain(m.orderId);
 
-    const csv = await c.mutate<{ csv: string; rows: number }>("exportOrders", { status: "PAID" });
-    expect(csv.data?.csv).toContain(made[0]?.orderId);
-    expect(csv.data?.rows).toBe(seen.length);
+    const csv = await c.exportCsv({ status: "PAID" });
+    expect(csv.status).toBe(200);
+    const lines = csv.body.trim().split("\r\n");
+    for (const m of made) expect(csv.body).toContain(m.orderId);
+    expect(lines.length - 1).toBe(seen.length);
   });
 
   it("the audit log refuses UPDATE and DELETE", async () => {
@@ -395,5 +438,183 @@ describe("the order list and the audit log", () => {
     await expect(h.deps.db.execute(sql`delete from audit_log`)).rejects.toThrow();
     const [n] = await h.deps.db.select({ n: sql<number>`count(*)::int` }).from(auditLog);
     expect(n?.n).toBeGreaterThan(0);
+  });
+});
+
+describe("the CSV export streams the filtered list", () => {
+  it("more orders than one page come out whole, filtered, each once, with formula-like cells defused; audited", async () => {
+    // A customer whose id a spreadsheet would run as a formula, with more orders than one streamed page holds.
+    const customer = '=HYPERLINK("http://evil.example","x")';
+    const count = CSV_EXPORT_PAGE_ROWS + 7;
+    await h.deps.db.execute(sql`insert into customers (id) values (${customer})`);
+    await h.deps.db.execute(sql`
+      insert into orders (id, customer_id, items, amount_fen, status, expires_at, created_at)
+      select 'o_csv' || lpad(g::text, 17, '0'), ${customer}, '[]'::jsonb, 100 + g, 'CLOSED',
+             now() + interval '30 minutes', now() - g * interval '1 second'
+        from generate_series(1, ${count}) g`);
+    const other = await paidOrder();
+    const c = await loggedIn("operator", "yang");
+
+    const csv = await c.exportCsv({ q: customer });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(csv.headers.get("content-disposition")).toMatch(/^attachment; filename="orders-\d{8}\.csv"$/);
+    expect(csv.bom).toBe(true);
+    const [header, ...rows] = csv.body.trimEnd().split("\r\n");
+    expect(header).toBe(CSV_HEADER);
+    expect(rows).toHaveLength(count);
+    const ids = rows.map((r) => r.split(",")[0]);
+    expect(new Set(ids).size).toBe(count);
+    expect(ids[0]).toBe("o_csv00000000000000001");
+    expect(ids.at(-1)).toBe(`o_csv${String(count).padStart(17, "0")}`);
+    expect(csv.body).not.toContain(other.orderId);
+    // The customer cell starts with an apostrophe inside quotes: Excel shows it as text instead of running it.
+    expect(rows[0]).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    // Amount in yuan and in fen, then the status (the customer cell before them holds a quoted comma).
+    expect(rows.every((r) => /,\d+\.\d{2},\d+,CLOSED,/.test(r))).toBe(true);
+
+    const [audit] = await h.deps.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.username, "yang"), eq(auditLog.action, "EXPORT")));
+    expect(audit?.data).toMatchObject({ filter: { q: customer }, format: "csv" });
+  });
+
+  it("a bad filter is refused with nothing exported or audited", async () => {
+    const c = await loggedIn("operator", "you");
+    const bad = await c.exportCsv({ status: "STOLEN" });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toMatchObject({ error: { appCode: "BAD_INPUT" } });
+    const audit = await h.deps.db.select().from(auditLog).where(eq(auditLog.username, "you"));
+    expect(audit.filter((a) => a.action === "EXPORT")).toHaveLength(0);
+  });
+});
+
+describe("admins manage operators", () => {
+  it("disabling an operator ends their sessions at once and refuses their login; enabling lets them back; audited", async () => {
+    const admin = await loggedIn("admin", "feng");
+    const chen = await loggedIn("operator", "chen");
+    expect((await chen.query("me")).status).toBe(200);
+
+    const off = await admin.mutate<{ sessionsRevoked: number }>("setOperatorDisabled", {
+      username: "chen",
+      disabled: true,
+    });
+    expect(off.status).toBe(200);
+    expect(off.data?.sessionsRevoked).toBe(1);
+    expect((await chen.query("me")).status).toBe(401);
+    const [op] = await h.deps.db.select().from(operators).where(eq(operators.username, "chen"));
+    const live = await h.deps.db
+      .select()
+      .from(operatorSessions)
+      .where(and(eq(operatorSessions.operatorId, op?.id ?? ""), isNull(operatorSessions.revokedAt)));
+    expect(live).toHaveLength(0);
+    const again = new Console(h.url);
+    const password = { username: "chen", password: "chen-long-passphrase" };
+    expect((await again.mutate("login", password)).status).toBe(401);
+    type TList = { username: string; disabled: boolean; role: string }[];
+    const listed = (await admin.query<TList>("operators")).data?.find((o) => o.username === "chen");
+    expect(listed).toMatchObject({ disabled: true, role: "operator" });
+
+    expect((await admin.mutate("setOperatorDisabled", { username: "chen", disabled: false })).status).toBe(
+      200,
+    );
+    expect((await again.mutate("login", password)).status).toBe(200);
+    expect((await again.query("me")).status).toBe(200);
+
+    const audit = await h.deps.db.select().from(auditLog).where(eq(auditLog.username, "feng"));
+    expect(
+      audit
+        .filter((a) => a.action === "OPERATOR_DISABLED" || a.action === "OPERATOR_ENABLED")
+        .map((a) => [a.action, a.data]),
+    ).toEqual([
+      ["OPERATOR_DISABLED", { operator: "chen", sessionsRevoked: 1 }],
+      ["OPERATOR_ENABLED", { operator: "chen", sessionsRevoked: 0 }],
+    ]);
+  });
+
+  it("a role change holds at once for the operator's open session, and is audited", async () => {
+    const admin = await loggedIn("admin", "jiang");
+    const wei = await loggedIn("viewer", "wei");
+    expect((await wei.query("audit", {})).status).toBe(403);
+    const r = await admin.mutate("setOperatorRole", { username: "wei", role: "operator" });
+    expect(r).toMatchObject({ status: 200, data: { username: "wei", role: "operator" } });
+    expect((await wei.query("audit", {})).status).toBe(200);
+    const [row] = await h.deps.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.username, "jiang"), eq(auditLog.action, "OPERATOR_ROLE_CHANGED")));
+    expect(row?.data).toEqual({ operator: "wei", from: "viewer", to: "operator" });
+    // An unknown operator or role: a typed error, nothing changes.
+    const unknown = await admin.mutate("setOperatorRole", { username: "nobody-here", role: "admin" });
+    expect([unknown.status, unknown.error?.data.appCode]).toEqual([404, "NOT_FOUND"]);
+    const badRole = await admin.mutate("setOperatorRole", { username: "wei", role: "root" });
+    expect([badRole.status, badRole.error?.data.appCode]).toEqual([400, "BAD_INPUT"]);
+    const [wei2] = await h.deps.db.select().from(operators).where(eq(operators.username, "wei"));
+    expect(wei2?.role).toBe("operator");
+  });
+
+  it("viewers and operators cannot list, disable or re-role operators; nothing changes", async () => {
+    await addOperator(h.deps, { username: "target", role: "viewer" });
+    for (const [role, name] of [
+      ["viewer", "han"],
+      ["operator", "tang"],
+    ] as const) {
+      const c = await loggedIn(role, name);
+      expect((await c.query("operators")).status).toBe(403);
+      const off = await c.mutate("setOperatorDisabled", { username: "target", disabled: true });
+      expect([off.status, off.error?.data.appCode]).toEqual([403, "FORBIDDEN"]);
+      const up = await c.mutate("setOperatorRole", { username: name, role: "admin" });
+      expect([up.status, up.error?.data.appCode]).toEqual([403, "FORBIDDEN"]);
+    }
+    const rows = await h.deps.db
+      .select()
+      .from(operators)
+      .where(inArray(operators.username, ["target", "han", "tang"]));
+    expect(rows.map((r) => [r.username, r.role, r.disabled]).sort()).toEqual([
+      ["han", "viewer", false],
+      ["tang", "operator", false],
+      ["target", "viewer", false],
+    ]);
+  });
+
+  it("the last enabled admin cannot be demoted or disabled, even by two admins acting on each other at once", async () => {
+    const a1 = await loggedIn("admin", "admin-one");
+    const a2 = await loggedIn("admin", "admin-two");
+    // Only these two are admins now (the other tests' admins step down, as an admin would do it).
+    await h.deps.db
+      .update(operators)
+      .set({ role: "operator" })
+      .where(and(eq(operators.role, "admin"), notInArray(operators.username, ["admin-one", "admin-two"])));
+
+    const self = await a1.mutate("setOperatorDisabled", { username: "admin-one", disabled: true });
+    expect([self.status, self.error?.data.appCode]).toEqual([400, "BAD_INPUT"]);
+
+    // Each demotes the other at the same moment: one wins, the other is refused; one admin is left.
+    const [r1, r2] = await Promise.all([
+      a1.mutate("setOperatorRole", { username: "admin-two", role: "viewer" }),
+      a2.mutate("setOperatorRole", { username: "admin-one", role: "viewer" }),
+    ]);
+    expect([r1.status, r2.status].filter((st) => st === 200)).toHaveLength(1);
+    const refused = r1.status === 200 ? r2 : r1;
+    expect(["LAST_ADMIN", "FORBIDDEN"]).toContain(refused.error?.data.appCode);
+    const admins = await h.deps.db
+      .select()
+      .from(operators)
+      .where(and(eq(operators.role, "admin"), eq(operators.disabled, false)));
+    expect(admins).toHaveLength(1);
+
+    // The one left cannot step down either.
+    const last = admins[0]?.username === "admin-one" ? a1 : a2;
+    const down = await last.mutate("setOperatorRole", {
+      username: admins[0]?.username ?? "",
+      role: "operator",
+    });
+    expect([down.status, down.error?.data.appCode]).toEqual([409, "LAST_ADMIN"]);
+    const [still] = await h.deps.db
+      .select()
+      .from(operators)
+      .where(eq(operators.username, admins[0]?.username ?? ""));
+    expect(still?.role).toBe("admin");
   });
 });

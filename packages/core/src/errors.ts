@@ -17,7 +17,9 @@ export type TCoreErrorCode =
   /** Console: the operator's role does not allow this action. */
   | "FORBIDDEN"
   /** Console: a one-time password must be replaced before anything else. */
-  | "PASSWORD_CHANGE_REQUIRED";
+  | "PASSWORD_CHANGE_REQUIRED"
+  /** Console: the change would leave no enabled admin. */
+  | "LAST_ADMIN";
 
 export class CoreError extends Error {
   readonly code: TCoreErrorCode;

@@ -89,6 +89,12 @@ export const orders = pgTable(
     paidAt: timestamp({ withTimezone: true }),
     closedAt: timestamp({ withTimezone: true }),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
+    /**
+     * The channel and API version of the order's latest payment attempt (null before the first prepay), copied by the
+     * `payment_attempts_set_order_channel` trigger in the attempt's own INSERT: the console filters on them by index.
+     */
+    channel: payChannel(),
+    apiVersion: apiVersion(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -99,6 +105,8 @@ export const orders = pgTable(
     // The console's keyset pagination (newest first), with and without a status filter.
     index("orders_created_id_idx").on(t.createdAt, t.id),
     index("orders_status_created_id_idx").on(t.status, t.createdAt, t.id),
+    index("orders_channel_created_id_idx").on(t.channel, t.createdAt.desc(), t.id.desc()),
+    index("orders_api_version_created_id_idx").on(t.apiVersion, t.createdAt.desc(), t.id.desc()),
   ],
 );
 
@@ -316,6 +324,8 @@ export const refunds = pgTable(
       .on(t.attemptId)
       .where(sql`${t.status} = 'REQUESTED' and ${t.origin} = 'SHOP'`),
     index("refunds_attempt_idx").on(t.attemptId),
+    // The console's refunds page: newest first, keyset on (created_at, out_refund_no).
+    index("refunds_created_idx").on(t.createdAt.desc(), t.outRefundNo.desc()),
   ],
 );
 

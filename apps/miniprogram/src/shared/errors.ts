@@ -20,6 +20,7 @@ const TEXT: Record<TAppCode, string> = {
   TOO_MANY_OPEN_ORDERS: "未支付的订单太多，请先支付或稍后再下单",
   FORBIDDEN: "没有权限执行这项操作",
   PASSWORD_CHANGE_REQUIRED: "请先修改初始密码",
+  LAST_ADMIN: "至少要保留一位管理员",
 };
 
 const NETWORK_TEXT = "网络不太好，请检查网络后重试";

@@ -22,6 +22,7 @@ const TEXT: Record<TAppCode, string> = {
     "你还有好几笔未支付的订单。请先到「我的订单」完成支付，或等未支付的订单自动关闭（30 分钟）后再下单。",
   FORBIDDEN: "你的账号没有执行这项操作的权限，请联系管理员。",
   PASSWORD_CHANGE_REQUIRED: "请先修改初始密码，再继续使用后台。",
+  LAST_ADMIN: "至少要保留一位启用的管理员：不能停用或降级最后一位管理员。",
 };
 
 export const NETWORK_ERROR_TEXT = "网络好像不太稳定，请检查网络后重试。";

@@ -6,16 +6,19 @@ import {
   adminOverview,
   adminRefund,
   changeOperatorPassword,
-  exportOrdersCsv,
   listAdminOrders,
   listAudit,
   listBillChecks,
   listNotifications,
-  listOrdersNeedingReview,
+  listOperators,
+  listRefunds,
+  listReviewQueue,
   operatorLogin,
   operatorLogout,
   resolveReview,
   runBillCheck,
+  setOperatorDisabled,
+  setOperatorRole,
 } from "@wxpay/core";
 
 import { ZChannel, ZOrderId, ZOrderStatus } from "../schemas";
@@ -23,13 +26,17 @@ import { adminProcedure, adminPublicProcedure, createRouter } from "../trpc";
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
+const ZRole = z.enum(["viewer", "operator", "admin"]);
+const ZUsername = z.string().regex(/^[a-z0-9_.-]{2,32}$/);
+
 const ZOperator = z.object({
   username: z.string(),
-  role: z.enum(["viewer", "operator", "admin"]),
+  role: ZRole,
   mustChangePassword: z.boolean(),
 });
 
-const ZOrderFilter = z
+/** The order list's filter: the same for admin.orders and the streamed CSV export (GET /api/admin/orders/export). */
+export const ZOrderFilter = z
   .object({
     q: z.string().trim().max(64).optional(),
     status: ZOrderStatus.optional(),
@@ -40,7 +47,7 @@ const ZOrderFilter = z
   })
   .strict();
 
-const filterOf = (f: z.infer<typeof ZOrderFilter>) => ({
+export const filterOf = (f: z.infer<typeof ZOrderFilter>) => ({
   ...(f.q ? { q: f.q } : {}),
   ...(f.status ? { status: f.status } : {}),
   ...(f.channel ? { channel: f.channel } : {}),
@@ -54,7 +61,8 @@ const ZAdminOrderRow = z.object({
   customerId: z.string(),
   amountFen: z.number().int(),
   status: ZOrderStatus,
-  channels: z.array(z.string()),
+  channel: ZChannel.nullable(),
+  apiVersion: z.enum(["v2", "v3"]).nullable(),
   transactionId: z.string().nullable(),
   paidAt: z.string().nullable(),
   createdAt: z.string(),
@@ -145,7 +153,8 @@ export const adminRouter = createRouter({
           customerId: o.customerId,
           amountFen: o.amountFen,
           status: o.status,
-          channels: o.channels,
+          channel: o.channel,
+          apiVersion: o.apiVersion,
           transactionId: o.transactionId,
           paidAt: iso(o.paidAt),
           createdAt: o.createdAt.toISOString(),
@@ -153,13 +162,6 @@ export const adminRouter = createRouter({
         next: r.next ? { createdAt: r.next.createdAt.toISOString(), id: r.next.id } : null,
       };
     }),
-
-  exportOrders: adminProcedure("operator")
-    .input(ZOrderFilter)
-    .output(z.object({ csv: z.string(), rows: z.number().int() }))
-    .mutation(({ ctx, input }) =>
-      exportOrdersCsv(ctx.deps, ctx.operator, { ...filterOf(input), ip: ctx.clientIp }),
-    ),
 
   order: adminProcedure("viewer")
     .input(z.object({ orderId: ZOrderId }).strict())
@@ -278,6 +280,55 @@ export const adminRouter = createRouter({
       };
     }),
 
+  refunds: adminProcedure("viewer")
+    .input(
+      z
+        .object({
+          cursor: z
+            .object({ createdAt: z.iso.datetime(), outRefundNo: z.string().max(64) })
+            .strict()
+            .optional(),
+          limit: z.number().int().min(1).max(200).default(50),
+        })
+        .strict()
+        .default({ limit: 50 }),
+    )
+    .output(
+      z.object({
+        rows: z.array(
+          z.object({
+            outRefundNo: z.string(),
+            orderId: z.string(),
+            outTradeNo: z.string(),
+            refundFeeFen: z.number().int(),
+            status: z.string(),
+            origin: z.string(),
+            reason: z.string().nullable(),
+            apiVersion: z.enum(["v2", "v3"]),
+            createdAt: z.string(),
+            succeededAt: z.string().nullable(),
+          }),
+        ),
+        next: z.object({ createdAt: z.string(), outRefundNo: z.string() }).nullable(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const r = await listRefunds(ctx.deps, {
+        limit: input.limit,
+        ...(input.cursor
+          ? { cursor: { createdAt: new Date(input.cursor.createdAt), outRefundNo: input.cursor.outRefundNo } }
+          : {}),
+      });
+      return {
+        rows: r.rows.map((x) => ({
+          ...x,
+          createdAt: x.createdAt.toISOString(),
+          succeededAt: iso(x.succeededAt),
+        })),
+        next: r.next ? { createdAt: r.next.createdAt.toISOString(), outRefundNo: r.next.outRefundNo } : null,
+      };
+    }),
+
   review: adminProcedure("viewer")
     .output(
       z.array(
@@ -286,14 +337,22 @@ export const adminRouter = createRouter({
           amountFen: z.number().int(),
           updatedAt: z.string(),
           why: z.array(z.object({ type: z.string(), at: z.string(), data: ZJson })),
+          extraPayments: z.array(
+            z.object({ outTradeNo: z.string(), paidFen: z.number().int(), leftFen: z.number().int() }),
+          ),
         }),
       ),
     )
     .query(async ({ ctx }) =>
-      (await listOrdersNeedingReview(ctx.deps)).map((o) => ({
+      (await listReviewQueue(ctx.deps)).map((o) => ({
         orderId: o.orderId,
         amountFen: o.amountFen,
         updatedAt: o.updatedAt.toISOString(),
+        extraPayments: o.extraPayments.map(({ outTradeNo, paidFen, leftFen }) => ({
+          outTradeNo,
+          paidFen,
+          leftFen,
+        })),
         why: o.events
           .filter((e) => ["PAID_NEEDS_REVIEW", "SECOND_TRANSACTION_ID", "AMOUNT_MISMATCH"].includes(e.type))
           .map((e) => ({ type: e.type, at: e.createdAt.toISOString(), data: e.data })),
@@ -420,4 +479,37 @@ export const adminRouter = createRouter({
         nextBefore: r.nextBefore,
       };
     }),
+
+  operators: adminProcedure("admin")
+    .output(
+      z.array(
+        z.object({
+          username: z.string(),
+          role: ZRole,
+          disabled: z.boolean(),
+          mustChangePassword: z.boolean(),
+          createdAt: z.string(),
+          lastSeenAt: z.string().nullable(),
+        }),
+      ),
+    )
+    .query(async ({ ctx }) =>
+      (await listOperators(ctx.deps)).map((o) => ({
+        ...o,
+        createdAt: o.createdAt.toISOString(),
+        lastSeenAt: iso(o.lastSeenAt),
+      })),
+    ),
+
+  setOperatorDisabled: adminProcedure("admin")
+    .input(z.object({ username: ZUsername, disabled: z.boolean() }).strict())
+    .output(z.object({ username: z.string(), disabled: z.boolean(), sessionsRevoked: z.number().int() }))
+    .mutation(({ ctx, input }) =>
+      setOperatorDisabled(ctx.deps, ctx.operator, { ...input, ip: ctx.clientIp }),
+    ),
+
+  setOperatorRole: adminProcedure("admin")
+    .input(z.object({ username: ZUsername, role: ZRole }).strict())
+    .output(z.object({ username: z.string(), role: ZRole }))
+    .mutation(({ ctx, input }) => setOperatorRole(ctx.deps, ctx.operator, { ...input, ip: ctx.clientIp })),
 });

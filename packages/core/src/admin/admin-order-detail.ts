@@ -14,6 +14,8 @@ import type {
 
 import type { CoreDeps } from "../deps";
 import { CoreError } from "../errors";
+import type { TRefundable } from "./refundable";
+import { refundableOf } from "./refundable";
 
 export type TTimelineEntry = {
   at: Date;
@@ -28,7 +30,7 @@ export type TAdminOrderDetail = {
   notifications: TPaymentNotificationRow[];
   refunds: TRefundRow[];
   /** Per paid attempt: what can still be refunded. */
-  refundable: { attemptId: string; outTradeNo: string; paidFen: number; leftFen: number }[];
+  refundable: TRefundable[];
   timeline: TTimelineEntry[];
 };
 
@@ -73,18 +75,7 @@ export async function adminOrderDetail(deps: CoreDeps, orderId: string): Promise
     .where(eq(auditLog.orderId, orderId))
     .orderBy(asc(auditLog.id));
 
-  const refundable = attempts
-    .filter((a) => a.status === "PAID")
-    .map((a) => {
-      const gone = refundRows
-        .filter(
-          (r) =>
-            r.attemptId === a.id &&
-            (r.status === "SUCCESS" || r.status === "CHANGE" || r.status === "REQUESTED"),
-        )
-        .reduce((s, r) => s + r.refundFeeFen, 0);
-      return { attemptId: a.id, outTradeNo: a.outTradeNo, paidFen: a.amountFen, leftFen: a.amountFen - gone };
-    });
+  const refundable = refundableOf(attempts, refundRows);
 
   const timeline: TTimelineEntry[] = [
     ...attempts.map((a) => ({

@@ -1,6 +1,7 @@
-// The console's order list: search by order id, out_trade_no, transaction_id or customer, filter by status, channel
-// and creation date, newest first with keyset pagination on (created_at, id) — each page is an index range scan,
-// as fast on page 1000 as on page 1, at a million orders.
+// The console's order list: search by order id, out_trade_no, transaction_id or customer, filter by status, channel,
+// API version and creation date, newest first with keyset pagination on (created_at, id). Every filter is a column of
+// `orders` with its own (x, created_at, id) index — the channel and API version are the order's latest attempt's,
+// kept by a trigger — so each page is one index range scan, as fast on page 1000 as on page 1, at a million orders.
 import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 
@@ -26,24 +27,24 @@ export type TAdminOrderCursor = { createdAt: Date; id: string };
 
 export type TAdminOrderRow = Pick<
   TOrderRow,
-  "id" | "customerId" | "amountFen" | "status" | "transactionId" | "paidAt" | "createdAt"
-> & { channels: string[] };
+  | "id"
+  | "customerId"
+  | "amountFen"
+  | "status"
+  | "transactionId"
+  | "paidAt"
+  | "createdAt"
+  | "channel"
+  | "apiVersion"
+>;
 
 export function adminOrderConditions(f: TAdminOrderFilter, attemptOrderIds: string[] = []): SQL[] {
   const where: SQL[] = [];
   if (f.status) where.push(eq(orders.status, f.status));
   if (f.from) where.push(gte(orders.createdAt, f.from));
   if (f.to) where.push(lt(orders.createdAt, f.to));
-  if (f.channel) {
-    where.push(
-      sql`exists (select 1 from ${paymentAttempts} where ${paymentAttempts.orderId} = ${orders.id} and ${paymentAttempts.channel} = ${f.channel})`,
-    );
-  }
-  if (f.apiVersion) {
-    where.push(
-      sql`exists (select 1 from ${paymentAttempts} where ${paymentAttempts.orderId} = ${orders.id} and ${paymentAttempts.apiVersion} = ${f.apiVersion})`,
-    );
-  }
+  if (f.channel) where.push(eq(orders.channel, f.channel));
+  if (f.apiVersion) where.push(eq(orders.apiVersion, f.apiVersion));
   const q = f.q?.trim();
   if (q) {
     // Exact matches only, each an index lookup on orders (the attempts' matches are looked up first, so that the
@@ -87,15 +88,14 @@ export async function listAdminOrders(
       transactionId: orders.transactionId,
       paidAt: orders.paidAt,
       createdAt: orders.createdAt,
-      channels: sql<string>`coalesce((select string_agg(distinct ${paymentAttempts.channel}::text, ',') from ${paymentAttempts} where ${paymentAttempts.orderId} = ${orders.id}), '')`,
+      channel: orders.channel,
+      apiVersion: orders.apiVersion,
     })
     .from(orders)
     .where(and(...where))
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(input.limit + 1);
-  const page = rows
-    .slice(0, input.limit)
-    .map((r) => ({ ...r, channels: r.channels ? r.channels.split(",") : [] }));
+  const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
     rows: page,

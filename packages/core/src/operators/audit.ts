@@ -15,7 +15,10 @@ export type TAuditAction =
   | "REFUND"
   | "RESOLVE_REVIEW"
   | "EXPORT"
-  | "OPERATOR_ADDED";
+  | "OPERATOR_ADDED"
+  | "OPERATOR_DISABLED"
+  | "OPERATOR_ENABLED"
+  | "OPERATOR_ROLE_CHANGED";
 
 export type TAuditEntry = {
   operatorId?: string | null;

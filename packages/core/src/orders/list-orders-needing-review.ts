@@ -7,6 +7,8 @@ import type { CoreDeps } from "../deps";
 export type TReviewItem = {
   orderId: string;
   amountFen: number;
+  /** The attempt whose payment the order keeps (null if the order was closed when the money came). */
+  paidAttemptId: string | null;
   updatedAt: Date;
   events: { type: string; source: string; data: Record<string, unknown>; createdAt: Date }[];
 };
@@ -32,6 +34,7 @@ export async function listOrdersNeedingReview(deps: Pick<CoreDeps, "db">): Promi
   return rows.map((o) => ({
     orderId: o.id,
     amountFen: o.amountFen,
+    paidAttemptId: o.paidAttemptId,
     updatedAt: o.updatedAt,
     events: events
       .filter((e) => e.orderId === o.id)

@@ -15,9 +15,11 @@ export default function AdminLayout(props: { children: React.ReactNode }) {
           <Link href="/admin">概览</Link>
           <Link href="/admin/orders">订单</Link>
           <Link href="/admin/review">待核对</Link>
+          <Link href="/admin/refunds">退款</Link>
           <Link href="/admin/notifications">支付通知</Link>
           <Link href="/admin/bills">对账</Link>
           <Link href="/admin/audit">操作日志</Link>
+          <Link href="/admin/operators">操作员</Link>
         </nav>
         <main className="admin-main">{props.children}</main>
       </body>

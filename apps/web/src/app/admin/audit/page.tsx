@@ -15,6 +15,9 @@ const ACTION: Record<string, string> = {
   RESOLVE_REVIEW: "核对完成",
   EXPORT: "导出",
   OPERATOR_ADDED: "新增操作员",
+  OPERATOR_DISABLED: "停用操作员",
+  OPERATOR_ENABLED: "启用操作员",
+  OPERATOR_ROLE_CHANGED: "修改角色",
 };
 
 export default async function AdminAuditPage(props: {
@@ -40,9 +43,11 @@ export default async function AdminAuditPage(props: {
         <tbody>
           {r.rows.map((a) => (
             <tr key={a.id}>
-              <td>{beijing(a.at)}</td>
-              <td>{a.username}</td>
-              <td className={a.action === "LOGIN_FAILED" ? "bad" : ""}>{ACTION[a.action] ?? a.action}</td>
+              <td className="nowrap">{beijing(a.at)}</td>
+              <td className="nowrap">{a.username}</td>
+              <td className={a.action === "LOGIN_FAILED" ? "bad nowrap" : "nowrap"}>
+                {ACTION[a.action] ?? a.action}
+              </td>
               <td>{a.ip ?? "—"}</td>
               <td>{a.orderId ? <Link href={`/admin/orders/${a.orderId}`}>{a.orderId}</Link> : "—"}</td>
               <td>

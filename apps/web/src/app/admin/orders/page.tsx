@@ -5,7 +5,7 @@ import type { TChannel, TOrderStatus as TStatus } from "@wxpay/api";
 import { adminQuery } from "~/server/admin-caller";
 
 import { beijing, formatYuan, STATUS_LABEL } from "../format";
-import { ExportButton } from "./export-button";
+import { CHANNEL_LABEL } from "./channel-label";
 
 export const dynamic = "force-dynamic";
 
@@ -46,10 +46,21 @@ export default async function AdminOrdersPage(props: { searchParams: Promise<TSe
     }),
   );
   const keep = new URLSearchParams(
+    Object.entries({
+      q,
+      status: filter.status,
+      channel: filter.channel,
+      apiVersion: filter.apiVersion,
+      from: filter.from,
+      to: filter.to,
+    }).filter((e): e is [string, string] => !!e[1]),
+  );
+  // The form's own values (Beijing days), for the next page's link.
+  const keepForm = new URLSearchParams(
     Object.entries({ q, status, channel, apiVersion, from, to }).filter((e): e is [string, string] => !!e[1]),
   );
   const nextHref = page.next
-    ? `/admin/orders?${new URLSearchParams([...keep, ["after", `${page.next.createdAt}|${page.next.id}`]]).toString()}`
+    ? `/admin/orders?${new URLSearchParams([...keepForm, ["after", `${page.next.createdAt}|${page.next.id}`]]).toString()}`
     : undefined;
   return (
     <>
@@ -97,7 +108,10 @@ export default async function AdminOrdersPage(props: { searchParams: Promise<TSe
           <input type="date" name="to" defaultValue={to} />
         </label>
         <button type="submit">查询</button>
-        <ExportButton filter={filter} />
+        {/* A plain link: the export streams from the server straight to a file, whatever its size. */}
+        <a className="button secondary" href={`/api/admin/orders/export?${keep.toString()}`} download>
+          导出 CSV
+        </a>
       </form>
       <table data-testid="orders-table">
         <thead>
@@ -106,6 +120,7 @@ export default async function AdminOrdersPage(props: { searchParams: Promise<TSe
             <th>金额</th>
             <th>状态</th>
             <th>渠道</th>
+            <th>API</th>
             <th>微信支付单号</th>
             <th>下单时间</th>
             <th>支付时间</th>
@@ -119,7 +134,8 @@ export default async function AdminOrdersPage(props: { searchParams: Promise<TSe
               </td>
               <td className="num">{formatYuan(o.amountFen)}</td>
               <td>{STATUS_LABEL[o.status] ?? o.status}</td>
-              <td>{o.channels.join(" ")}</td>
+              <td>{o.channel ? CHANNEL_LABEL[o.channel] : "—"}</td>
+              <td>{o.apiVersion ?? "—"}</td>
               <td>{o.transactionId ?? "—"}</td>
               <td>{beijing(o.createdAt)}</td>
               <td>{beijing(o.paidAt)}</td>
@@ -129,7 +145,7 @@ export default async function AdminOrdersPage(props: { searchParams: Promise<TSe
       </table>
       {page.rows.length === 0 && <p className="muted">没有符合条件的订单。</p>}
       <p>{nextHref && <Link href={nextHref}>下一页 →</Link>}</p>
-      <p className="muted">API 版本筛选待支付网关按版本记录后加入。</p>
+      <p className="muted">渠道与 API 版本指订单最近一次发起支付时所用的。</p>
     </>
   );
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { adminQuery } from "~/server/admin-caller";
 
 import { beijing, formatYuan } from "../format";
+import { RefundExtra } from "./refund-extra";
 
 export const dynamic = "force-dynamic";
 
@@ -18,7 +19,7 @@ export default async function AdminReviewPage() {
     <>
       <h1>待核对（{items.length}）</h1>
       <p className="muted">
-        处理方式：在订单页退回多收的款项，或写明说明后标记为已核对（订单回到它应有的状态）。
+        处理方式：一键退回多收的款项（确认后按剩余可退金额退款），或在订单页写明说明后标记为已核对（订单回到它应有的状态）。
       </p>
       <table data-testid="review-table">
         <thead>
@@ -27,6 +28,7 @@ export default async function AdminReviewPage() {
             <th>订单金额</th>
             <th>原因</th>
             <th>更新时间</th>
+            <th>多收的款项</th>
           </tr>
         </thead>
         <tbody>
@@ -47,6 +49,14 @@ export default async function AdminReviewPage() {
                 ))}
               </td>
               <td>{beijing(o.updatedAt)}</td>
+              <td>
+                {o.extraPayments.length === 0 && <span className="muted">已全部退回或退款中</span>}
+                {o.extraPayments.map((p) => (
+                  <div key={p.outTradeNo}>
+                    <RefundExtra orderId={o.orderId} outTradeNo={p.outTradeNo} leftFen={p.leftFen} />
+                  </div>
+                ))}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -4,13 +4,7 @@ import { useState } from "react";
 import { formatYuan } from "~/lib/money";
 
 import { adminMutate } from "../../admin-client";
-
-/** Yuan as typed ("12.5") → fen, by digits: no floats. */
-function fenFromYuan(text: string): number | undefined {
-  const m = /^(\d{1,7})(?:\.(\d{1,2}))?$/.exec(text.trim());
-  if (!m) return undefined;
-  return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
-}
+import { fenFromYuan } from "../../money-input";
 
 export function RefundForm(props: {
   orderId: string;
