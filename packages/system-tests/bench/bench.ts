@@ -29,7 +29,6 @@ import { dueAttempts, payableNotifies, payableV3Notifies, seedOrderHistory } fro
 import { startSystem } from "../src/system";
 import { startWeb } from "../src/web-process";
 
-// eslint-disable-next-line no-restricted-properties -- a bench script's own switch, not the app's configuration
 const QUICK = process.env.WXPAY_BENCH_QUICK === "1";
 const arg = (i: number, full: number, quick: number) => Number(process.argv[i] ?? (QUICK ? quick : full));
 const ROUNDS = arg(2, 3, 1);
