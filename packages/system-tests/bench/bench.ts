@@ -79,9 +79,11 @@ function rssMb(pid: number): number {
 const sys = await startSystem({ timeScale: 1 });
 const children: ChildProcess[] = [];
 let web: Awaited<ReturnType<typeof startWeb>> | undefined;
+let quietWeb: Awaited<ReturnType<typeof startWeb>> | undefined;
 const cleanup = async () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
   await web?.stop();
+  await quietWeb?.stop();
   await sys.close();
 };
 process.on("SIGINT", () => void cleanup().finally(() => process.exit(130)));
@@ -121,7 +123,7 @@ function runScript<T>(script: string, args: string[]): Promise<T> {
   });
 }
 
-type TServer = "hand" | "bare" | "web";
+type TServer = "hand" | "bare" | "web" | "quiet";
 type TMeasured = TLoadResult & { cpuMs: number; rate: number };
 const rateOf = (r: TLoadResult) => (r.requests / r.elapsedMs) * 1000;
 const p = (r: TLoadResult, q: number) => percentile(r.latenciesMs, q);
@@ -152,14 +154,27 @@ try {
     reconcileIntervalSeconds: 0,
     env: { WXPAY_BENCH_FLOOR: "1" },
   });
+  // The same build with LOG_LEVEL=warn: the cost of the per-notify log line (pino) is the difference to `web`.
+  quietWeb = await startWeb({
+    databaseUrl: sys.databaseUrl,
+    simUrl: sys.sim.url,
+    reconcileIntervalSeconds: 0,
+    env: { LOG_LEVEL: "warn" },
+  });
   const bare = await spawnServer("bench/bare-notify-server.ts", [sys.databaseUrl, sys.sim.url]);
   const hand = await spawnServer("bench/hand-written-notify-server.ts", [sys.databaseUrl]);
   const origin: Record<TServer, string> = {
     web: web.url,
+    quiet: quietWeb.url,
     bare: `http://127.0.0.1:${bare.port}`,
     hand: `http://127.0.0.1:${hand.port}`,
   };
-  const pids: Record<TServer, number> = { web: web.serverPid, bare: bare.pid, hand: hand.pid };
+  const pids: Record<TServer, number> = {
+    web: web.serverPid,
+    quiet: quietWeb.serverPid,
+    bare: bare.pid,
+    hand: hand.pid,
+  };
   log(
     `web ${web.url} (pid ${web.serverPid}), bare :${bare.port}, hand-written :${hand.port}, PostgreSQL ${pgVersion}`,
   );
@@ -278,7 +293,7 @@ try {
   // The shop at its small size: 10 k orders of history before anything is measured.
   await seedOrderHistory(sys.sql, SMALL_SHOP);
   log(`warm-up (load average ${loadAverage()})`);
-  for (const s of ["web", "bare", "hand"] as const) {
+  for (const s of ["web", "quiet", "bare", "hand"] as const) {
     await notifyRound(s, "v2", 300);
     await notifyRound(s, "v3", 100);
   }
@@ -290,13 +305,13 @@ try {
 
   type TRound = {
     v2: Record<TServer, TMeasured>;
-    v3: Record<TServer, TMeasured>;
+    v3: Record<Exclude<TServer, "quiet">, TMeasured>;
     floor: TMeasured;
     shop: number[];
     sim: number[];
   };
   const rounds: TRound[] = [];
-  const servers: TServer[] = ["hand", "bare", "web"];
+  const servers: TServer[] = ["hand", "bare", "web", "quiet"];
   for (let r = 1; r <= ROUNDS; r++) {
     // Rotate who goes first, so a slow stretch of the host does not always hit the same server.
     const order = servers.map((_, i) => servers[(i + r) % servers.length] as TServer);
@@ -304,7 +319,7 @@ try {
     const v3: Partial<Record<TServer, TMeasured>> = {};
     for (const s of order) v2[s] = await notifyRound(s, "v2", NOTIFIES);
     const floor = await floorRound(FLOOR_REQUESTS);
-    for (const s of order) v3[s] = await notifyRound(s, "v3", V3_NOTIFIES);
+    for (const s of order) if (s !== "quiet") v3[s] = await notifyRound(s, "v3", V3_NOTIFIES);
     const [shop, sim] =
       r % 2
         ? [await shopPrepays(PREPAYS), await simUnifiedOrders(PREPAYS)]
@@ -407,6 +422,11 @@ try {
     {
       label: `**v2 notify — the route** (\`next start\`, \`POST ${NOTIFY_PATH}\`)`,
       pick: (r) => r.v2.web,
+      base: (r) => r.v2.hand,
+    },
+    {
+      label: "v2 notify — the route with LOG_LEVEL=warn (no per-notify log line)",
+      pick: (r) => r.v2.quiet,
       base: (r) => r.v2.hand,
     },
     {
