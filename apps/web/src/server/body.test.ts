@@ -4,7 +4,7 @@ import { readBodyCapped } from "./body";
 
 const URL_ = "http://127.0.0.1/api/wechat/pay/notify";
 
-function withLength(body: string | Uint8Array, length = Buffer.byteLength(body)): Request {
+function withLength(body: string | Uint8Array<ArrayBuffer>, length = Buffer.byteLength(body)): Request {
   return new Request(URL_, { method: "POST", body, headers: { "content-length": String(length) } });
 }
 
