@@ -142,6 +142,10 @@ export const ZEnv = z
     RATE_LIMIT_PER_IP_PER_MINUTE: wholeNumber("RATE_LIMIT_PER_IP_PER_MINUTE", "60", 1_000_000),
     RATE_LIMIT_PER_CUSTOMER_PER_MINUTE: wholeNumber("RATE_LIMIT_PER_CUSTOMER_PER_MINUTE", "20", 1_000_000),
     MAX_OPEN_ORDERS_PER_CUSTOMER: wholeNumber("MAX_OPEN_ORDERS_PER_CUSTOMER", "10", 10_000),
+    // `pnpm bench` only: 1 makes POST /api/bench/floor answer (Next's own floor); anything else keeps it a 404.
+    WXPAY_BENCH_FLOOR: withDefault("0")
+      .pipe(z.enum(["0", "1"], "WXPAY_BENCH_FLOOR: 0 or 1"))
+      .transform((v) => v === "1"),
   })
   .superRefine((env, ctx) => {
     if (env.WECHATPAY_KEY_PREVIOUS_UNTIL && !env.WECHATPAY_KEY_PREVIOUS) {

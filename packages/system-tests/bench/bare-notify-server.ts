@@ -1,10 +1,18 @@
-// The benchmark's baseline: a bare node:http server calling the same core handler (handlePayNotify, with deps from
-// createCoreDeps and a postgres.js pool of the web app's size) on the same database. No framework: what remains of
-// the web route's cost over this is Next.js. Usage: tsx bench/bare-notify-server.ts <database url> <sim url>.
+// The benchmark's framework-free baseline: a bare node:http server calling the same core handlers (handlePayNotify,
+// handleV3PayNotify) with deps from createCoreDeps and a postgres.js pool of the web app's size, on the same database.
+// No framework: what remains of the web route's cost over this is Next.js. Usage: tsx bench/bare-notify-server.ts <database url> <sim url>.
 // Prints {"port":N} once listening; stops on SIGTERM.
 import http from "node:http";
 
-import { clientIpFrom, createCoreDeps, handlePayNotify, MAX_NOTIFY_BYTES, NOTIFY_PATH } from "@wxpay/core";
+import {
+  clientIpFrom,
+  createCoreDeps,
+  handlePayNotify,
+  handleV3PayNotify,
+  MAX_NOTIFY_BYTES,
+  NOTIFY_PATH,
+} from "@wxpay/core";
+import { sandboxV3Credentials } from "@wxpay/core/testing";
 import { createDbHandle } from "@wxpay/db";
 import { replyXml } from "@wxpay/wechatpay";
 
@@ -17,13 +25,15 @@ const handle = await createDbHandle({ databaseUrl });
 const deps = createCoreDeps({
   db: handle.db,
   config: benchCoreConfig,
-  wechat: { payBase: simUrl, apiBase: simUrl, openBase: simUrl },
+  wechat: { payBase: simUrl, apiBase: simUrl, openBase: simUrl, v3: sandboxV3Credentials() },
 });
+const V3_NOTIFY_PATH = "/api/wechat/v3/pay/notify";
 
 const XML_HEADERS = { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" };
 
 const server = http.createServer((req, res) => {
-  if (req.method !== "POST" || req.url !== NOTIFY_PATH) {
+  const v3 = req.url === V3_NOTIFY_PATH;
+  if (req.method !== "POST" || (req.url !== NOTIFY_PATH && !v3)) {
     res.writeHead(404).end();
     return;
   }
@@ -41,6 +51,15 @@ const server = http.createServer((req, res) => {
       return;
     }
     const body = new TextDecoder("utf-8").decode(Buffer.concat(chunks));
+    if (v3) {
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v[0] : v;
+      handleV3PayNotify(deps, { headers, body, remoteAddr: req.socket.remoteAddress ?? undefined }).then(
+        (r) => res.writeHead(r.reply.status).end(r.reply.status === 204 ? undefined : r.reply.body),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
     handlePayNotify(deps, { body, remoteAddr: clientIpFrom(req.socket.remoteAddress ?? null, 0) }).then(
       (r) => res.writeHead(200, XML_HEADERS).end(r.reply),
       () => res.writeHead(200, XML_HEADERS).end(replyXml(false, "系统繁忙")),

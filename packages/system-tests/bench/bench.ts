@@ -1,9 +1,15 @@
 // `pnpm bench` (this package): the shop's production build on real PostgreSQL, measured against baselines taken in
 // the same run, on the same database, interleaved round by round (this host is noisy: only ratios mean anything).
-//   1. POST /api/wechat/pay/notify of `next start` vs a bare node:http server calling the same core handler
-//      (handlePayNotify, deps from createCoreDeps): throughput and p50/p99 latency, each request a fresh payment.
-//   2. createOrder + prepay(h5) through the web API vs the simulator's own unifiedorder, called with the pay client.
-// Prints a table and writes BENCHMARK.md. Usage: tsx bench/bench.ts [rounds=5] [notifies per round=2000] [prepays per round=100]
+//   1. Payment notifies, v2 (XML, MD5) and v3 (AES-GCM resource, SHA256withRSA headers), each one a fresh payment, at
+//      32 connections, sent to: the shop's route (`next start`); a bare node:http server calling the same core
+//      handler (framework-free); a hand-written server (node:http, parse + verify, one postgres.js statement) — the
+//      baseline every ratio is taken against. Plus Next's own floor: a route answering a fixed body.
+//   2. createOrder + prepay(h5) through the web API vs the simulator's own unifiedorder: the shop's cost above WeChat.
+//   3. Growth: notify throughput at 10 k vs 1 M orders, orderStatus at both, one reconciliation pass over N due
+//      attempts by one instance and by two (overlaps counted), the web process's peak RSS under the notify load.
+// Prints the table and writes BENCHMARK.md's measured part (bench/BENCHMARK.generated.md, and the repository's
+// BENCHMARK.md between its markers). Usage: tsx bench/bench.ts [rounds] [v2 notifies per round] [prepays per round];
+// WXPAY_BENCH_QUICK=1 runs a reduced version (1 round, fewer requests, 100 k orders instead of 1 M) for development.
 import type { ChildProcess } from "node:child_process";
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -15,23 +21,40 @@ import { NOTIFY_PATH } from "@wxpay/core";
 import { createPayClient, generateOutTradeNo } from "@wxpay/wechatpay";
 import { SANDBOX } from "@wxpay/wechat-sim";
 
-import type { TLoadResult } from "../src/load";
+import type { TLoadBody, TLoadResult } from "../src/load";
 import { median, percentile, runLoad } from "../src/load";
 import { restartPostgres } from "../src/pg-control";
 import { Shopper } from "../src/shopper";
-import { payableNotifies } from "../src/bench-fixtures";
+import { dueAttempts, payableNotifies, payableV3Notifies, seedOrderHistory } from "../src/bench-fixtures";
 import { startSystem } from "../src/system";
 import { startWeb } from "../src/web-process";
 
-const ROUNDS = Number(process.argv[2] ?? 5);
-const NOTIFIES = Number(process.argv[3] ?? 2000);
-const PREPAYS = Number(process.argv[4] ?? 100);
+const QUICK = process.env.WXPAY_BENCH_QUICK === "1";
+const arg = (i: number, full: number, quick: number) => Number(process.argv[i] ?? (QUICK ? quick : full));
+const ROUNDS = arg(2, 3, 1);
+const NOTIFIES = arg(3, 2000, 400);
+const PREPAYS = arg(4, 100, 30);
+const V3_NOTIFIES = Math.round(NOTIFIES / 2);
+const FLOOR_REQUESTS = NOTIFIES * 2;
+const SMALL_SHOP = 10_000;
+const BIG_SHOP = QUICK ? 100_000 : 1_000_000;
+const DUE_ATTEMPTS = QUICK ? 1_000 : 10_000;
+const STATUS_SAMPLES = QUICK ? 50 : 200;
 const CONCURRENCY = 32;
 const PACKAGE_DIR = path.resolve(import.meta.dirname, "..");
-const OUT_FILE = path.join(PACKAGE_DIR, "BENCHMARK.md");
+const REPO_DIR = path.resolve(PACKAGE_DIR, "../..");
+const GENERATED = path.join(PACKAGE_DIR, "bench", "BENCHMARK.generated.md");
+const REPO_BENCHMARK = path.join(REPO_DIR, "BENCHMARK.md");
+const V3_NOTIFY_PATH = "/api/wechat/v3/pay/notify";
+const FLOOR_PATH = "/api/bench/floor";
 const SUCCESS = "<return_code><![CDATA[SUCCESS]]></return_code>";
 
 const log = (line: string) => console.log(`[bench] ${line}`);
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" / ");
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc (Linux; clock ticks of 10 ms). */
 function cpuMs(pid: number): number {
@@ -43,15 +66,67 @@ function cpuMs(pid: number): number {
   }
 }
 
+/** Resident set size of a process in MB, from /proc. */
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const sys = await startSystem({ timeScale: 1 });
 const children: ChildProcess[] = [];
 let web: Awaited<ReturnType<typeof startWeb>> | undefined;
+let quietWeb: Awaited<ReturnType<typeof startWeb>> | undefined;
 const cleanup = async () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
   await web?.stop();
+  await quietWeb?.stop();
   await sys.close();
 };
 process.on("SIGINT", () => void cleanup().finally(() => process.exit(130)));
+
+/** Starts a bench server script and waits for its {"port":N} line. */
+async function spawnServer(script: string, args: string[]): Promise<{ port: number; pid: number }> {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: PACKAGE_DIR,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  const out = child.stdout;
+  if (!out) throw new Error(`${script} has no stdout`);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+    readline.createInterface({ input: out }).on("line", (line) => {
+      if (line.startsWith('{"port"')) resolve((JSON.parse(line) as { port: number }).port);
+    });
+  });
+  return { port, pid: child.pid ?? 0 };
+}
+
+/** Runs a script to its end and returns its last stdout line parsed as JSON. */
+function runScript<T>(script: string, args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      cwd: PACKAGE_DIR,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
+    child.on("exit", (code) => {
+      const last = out.trim().split("\n").pop() ?? "";
+      if (code === 0) resolve(JSON.parse(last) as T);
+      else reject(new Error(`${script} exited with ${code}: ${out.slice(-500)}`));
+    });
+  });
+}
+
+type TServer = "hand" | "bare" | "web" | "quiet";
+type TMeasured = TLoadResult & { cpuMs: number; rate: number };
+const rateOf = (r: TLoadResult) => (r.requests / r.elapsedMs) * 1000;
+const p = (r: TLoadResult, q: number) => percentile(r.latenciesMs, q);
 
 try {
   // pg_stat_statements, to count the statements one notify costs (loaded at server start).
@@ -73,43 +148,91 @@ try {
     { version: string }[]
   >`select current_setting('server_version') as version`;
 
-  web = await startWeb({ databaseUrl: sys.databaseUrl, simUrl: sys.sim.url, reconcileIntervalSeconds: 0 });
-  const bare = spawn(
-    process.execPath,
-    ["--import", "tsx", "bench/bare-notify-server.ts", sys.databaseUrl, sys.sim.url],
-    {
-      cwd: PACKAGE_DIR,
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  children.push(bare);
-  const bareOut = bare.stdout;
-  if (!bareOut) throw new Error("bare server has no stdout");
-  const barePort = await new Promise<number>((resolve, reject) => {
-    bare.on("exit", (code) => reject(new Error(`bare server exited with ${code}`)));
-    readline.createInterface({ input: bareOut }).on("line", (line) => {
-      if (line.startsWith('{"port"')) resolve((JSON.parse(line) as { port: number }).port);
-    });
+  web = await startWeb({
+    databaseUrl: sys.databaseUrl,
+    simUrl: sys.sim.url,
+    reconcileIntervalSeconds: 0,
+    env: { WXPAY_BENCH_FLOOR: "1" },
   });
-  const targets = { web: `${web.url}${NOTIFY_PATH}`, bare: `http://127.0.0.1:${barePort}${NOTIFY_PATH}` };
+  // The same build with LOG_LEVEL=warn: the cost of the per-notify log line (pino) is the difference to `web`.
+  quietWeb = await startWeb({
+    databaseUrl: sys.databaseUrl,
+    simUrl: sys.sim.url,
+    reconcileIntervalSeconds: 0,
+    env: { LOG_LEVEL: "warn" },
+  });
+  const bare = await spawnServer("bench/bare-notify-server.ts", [sys.databaseUrl, sys.sim.url]);
+  const hand = await spawnServer("bench/hand-written-notify-server.ts", [sys.databaseUrl]);
+  const origin: Record<TServer, string> = {
+    web: web.url,
+    quiet: quietWeb.url,
+    bare: `http://127.0.0.1:${bare.port}`,
+    hand: `http://127.0.0.1:${hand.port}`,
+  };
+  const pids: Record<TServer, number> = {
+    web: web.serverPid,
+    quiet: quietWeb.serverPid,
+    bare: bare.pid,
+    hand: hand.pid,
+  };
   log(
-    `web ${web.url} (pid ${web.serverPid}), bare node:http :${barePort} (pid ${bare.pid}), PostgreSQL ${pgVersion}`,
+    `web ${web.url} (pid ${web.serverPid}), bare :${bare.port}, hand-written :${hand.port}, PostgreSQL ${pgVersion}`,
   );
 
-  // Fresh PREPAID attempts, inserted directly, and one signed notify (WeChat's layout, MD5) paying each.
-  let batchNo = 0;
-  const freshNotifies = (n: number) => payableNotifies(sys.sql, { prefix: "BENCH", batch: ++batchNo, n });
+  // The web process's resident memory, sampled while it serves notifies.
+  let rssPeak = 0;
+  let sampling = false;
+  const sampler = setInterval(() => {
+    if (sampling) rssPeak = Math.max(rssPeak, rssMb(pids.web) || 0);
+  }, 100);
 
-  const serverPids = { web: web.serverPid, bare: bare.pid ?? 0 };
-  type TNotifyRound = TLoadResult & { cpuMsPerNotify: number };
-  async function notifyRound(which: keyof typeof targets, n: number): Promise<TNotifyRound> {
-    const bodies = await freshNotifies(n);
-    const cpu0 = cpuMs(serverPids[which]);
-    const r = await runLoad({ url: targets[which], bodies, concurrency: CONCURRENCY, expect: SUCCESS });
-    const cpuMsPerNotify = (cpuMs(serverPids[which]) - cpu0) / n;
+  let batchNo = 0;
+  async function notifyRound(which: TServer, version: "v2" | "v3", n: number): Promise<TMeasured> {
+    const bodies: TLoadBody[] =
+      version === "v2"
+        ? await payableNotifies(sys.sql, { prefix: "BENCH", batch: ++batchNo, n })
+        : await payableV3Notifies(sys.sql, { prefix: "BENCHV", batch: ++batchNo, n });
+    const url = `${origin[which]}${version === "v2" ? NOTIFY_PATH : V3_NOTIFY_PATH}`;
+    const cpu0 = cpuMs(pids[which]);
+    sampling = which === "web";
+    const r = await runLoad({
+      url,
+      bodies,
+      concurrency: CONCURRENCY,
+      expect: SUCCESS,
+      ...(version === "v3" ? { expectStatus: 204 } : {}),
+    });
+    sampling = false;
+    const used = cpuMs(pids[which]) - cpu0;
     if (r.failures > 0)
-      throw new Error(`${which}: ${r.failures} of ${n} notifies not acknowledged (${r.firstFailure})`);
-    return { ...r, cpuMsPerNotify };
+      throw new Error(
+        `${which} ${version}: ${r.failures} of ${n} notifies not acknowledged (${r.firstFailure})`,
+      );
+    return { ...r, cpuMs: used / n, rate: rateOf(r) };
+  }
+  // A build without the floor route (an older commit) measures everything else.
+  const floorLive =
+    (await fetch(`${origin.web}${FLOOR_PATH}`, { method: "POST", body: "ping" }).catch(() => undefined))
+      ?.status === 200;
+  const noFloor: TMeasured = {
+    requests: 0,
+    elapsedMs: 1,
+    latenciesMs: [],
+    failures: 0,
+    cpuMs: Number.NaN,
+    rate: Number.NaN,
+  };
+  async function floorRound(n: number): Promise<TMeasured> {
+    if (!floorLive) return noFloor;
+    const cpu0 = cpuMs(pids.web);
+    const r = await runLoad({
+      url: `${origin.web}${FLOOR_PATH}`,
+      bodies: Array.from({ length: n }, () => "ping"),
+      concurrency: CONCURRENCY,
+      expect: "floor",
+    });
+    if (r.failures > 0) throw new Error(`floor: ${r.failures} of ${n} failed (${r.firstFailure})`);
+    return { ...r, cpuMs: (cpuMs(pids.web) - cpu0) / n, rate: rateOf(r) };
   }
 
   const shopper = new Shopper(web.url);
@@ -132,15 +255,16 @@ try {
   }
   async function simUnifiedOrders(n: number): Promise<number[]> {
     const out: number[] = [];
+    const appUrl = web?.url ?? "http://127.0.0.1";
     for (let i = 0; i < n; i++) {
       const t = performance.now();
       await payClient.unifiedOrder({
         tradeType: "MWEB",
-        sceneInfo: { type: "Wap", wapUrl: web?.url ?? "http://127.0.0.1", wapName: "bench" },
+        sceneInfo: { type: "Wap", wapUrl: appUrl, wapName: "bench" },
         outTradeNo: generateOutTradeNo(),
         body: "茶与器-测试商品（1分钱）",
         totalFeeFen: 1,
-        notifyUrl: `${web?.url ?? "http://127.0.0.1"}${NOTIFY_PATH}`,
+        notifyUrl: `${appUrl}${NOTIFY_PATH}`,
         spbillCreateIp: "127.0.0.1",
         timeExpire: new Date(Date.now() + 30 * 60_000),
       });
@@ -148,20 +272,54 @@ try {
     }
     return out.sort((a, b) => a - b);
   }
+  /** orderStatus of one PENDING order (no attempt, so WeChat is not asked), sequentially, sorted ms. */
+  const statusShopper = new Shopper(web.url);
+  const statusOrder = await statusShopper.mutate<{ orderId: string }>("createOrder", {
+    items: [{ sku: "TEST-1FEN", qty: 1 }],
+  });
+  const statusOrderId = statusOrder.data?.orderId;
+  if (!statusOrderId) throw new Error(`createOrder failed: ${JSON.stringify(statusOrder)}`);
+  async function orderStatuses(n: number): Promise<number[]> {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      const r = await statusShopper.query<{ status: string }>("orderStatus", { orderId: statusOrderId });
+      out.push(performance.now() - t);
+      if (r.data?.status !== "PENDING") throw new Error(`orderStatus: ${JSON.stringify(r)}`);
+    }
+    return out.sort((a, b) => a - b);
+  }
 
-  log("warm-up");
-  await notifyRound("web", 500);
-  await notifyRound("bare", 500);
+  // The shop at its small size: 10 k orders of history before anything is measured.
+  await seedOrderHistory(sys.sql, SMALL_SHOP);
+  log(`warm-up (load average ${loadAverage()})`);
+  for (const s of ["web", "quiet", "bare", "hand"] as const) {
+    await notifyRound(s, "v2", 300);
+    await notifyRound(s, "v3", 100);
+  }
+  await floorRound(500);
   await shopPrepays(20);
   await simUnifiedOrders(20);
+  await orderStatuses(20);
+  const loadBefore = loadAverage();
 
-  type TRound = { web: TNotifyRound; bare: TNotifyRound; shop: number[]; sim: number[] };
+  type TRound = {
+    v2: Record<TServer, TMeasured>;
+    v3: Record<Exclude<TServer, "quiet">, TMeasured>;
+    floor: TMeasured;
+    shop: number[];
+    sim: number[];
+  };
   const rounds: TRound[] = [];
+  const servers: TServer[] = ["hand", "bare", "web", "quiet"];
   for (let r = 1; r <= ROUNDS; r++) {
-    // Alternate who goes first, so a slow stretch of the host does not always hit the same side.
-    const order: (keyof typeof targets)[] = r % 2 ? ["web", "bare"] : ["bare", "web"];
-    const res: Partial<Record<keyof typeof targets, TNotifyRound>> = {};
-    for (const which of order) res[which] = await notifyRound(which, NOTIFIES);
+    // Rotate who goes first, so a slow stretch of the host does not always hit the same server.
+    const order = servers.map((_, i) => servers[(i + r) % servers.length] as TServer);
+    const v2: Partial<Record<TServer, TMeasured>> = {};
+    const v3: Partial<Record<TServer, TMeasured>> = {};
+    for (const s of order) v2[s] = await notifyRound(s, "v2", NOTIFIES);
+    const floor = await floorRound(FLOOR_REQUESTS);
+    for (const s of order) if (s !== "quiet") v3[s] = await notifyRound(s, "v3", V3_NOTIFIES);
     const [shop, sim] =
       r % 2
         ? [await shopPrepays(PREPAYS), await simUnifiedOrders(PREPAYS)]
@@ -169,22 +327,22 @@ try {
             const s = await simUnifiedOrders(PREPAYS);
             return [await shopPrepays(PREPAYS), s];
           })();
-    const round: TRound = { web: res.web as TNotifyRound, bare: res.bare as TNotifyRound, shop, sim };
+    const round = { v2, v3, floor, shop, sim } as TRound;
     rounds.push(round);
-    const rate = (x: TLoadResult) => (x.requests / x.elapsedMs) * 1000;
     log(
-      `round ${r}: notify web ${rate(round.web).toFixed(0)}/s p50 ${percentile(round.web.latenciesMs, 50).toFixed(1)} ms, ` +
-        `bare ${rate(round.bare).toFixed(0)}/s p50 ${percentile(round.bare.latenciesMs, 50).toFixed(1)} ms; ` +
-        `createOrder+prepay p50 ${percentile(shop, 50).toFixed(1)} ms, unifiedorder p50 ${percentile(sim, 50).toFixed(1)} ms`,
+      `round ${r}: v2 req/s web ${round.v2.web.rate.toFixed(0)} bare ${round.v2.bare.rate.toFixed(0)} ` +
+        `hand ${round.v2.hand.rate.toFixed(0)}; floor ${floor.rate.toFixed(0)}; v3 web ${round.v3.web.rate.toFixed(0)} ` +
+        `hand ${round.v3.hand.rate.toFixed(0)}; createOrder+prepay p50 ${percentile(shop, 50).toFixed(1)} ms, ` +
+        `unifiedorder p50 ${percentile(sim, 50).toFixed(1)} ms (load ${loadAverage()})`,
     );
   }
 
-  // Statements per notify: one more bare round with the counters reset (bare: no other traffic in the database).
+  // Statements per notify: one more round to the route with the counters reset (no other traffic in the database).
   let perNotify: { query: string; calls: number; meanMs: number }[] = [];
   if (statements) {
     await sys.sql`select pg_stat_statements_reset()`;
-    const n = 1000;
-    await notifyRound("bare", n);
+    const n = Math.min(NOTIFIES, 1000);
+    await notifyRound("web", "v2", n);
     const rows = await sys.sql<{ query: string; calls: string; meanMs: number }[]>`
       select regexp_replace(query, '\\s+', ' ', 'g') as query, calls::text, mean_exec_time as "meanMs"
         from pg_stat_statements
@@ -196,54 +354,127 @@ try {
       .filter((row) => row.calls >= 0.5);
   }
 
+  // Growth: the same notify load and orderStatus at 10 k orders (now) and at BIG_SHOP orders.
+  const [{ n: ordersNow } = { n: 0 }] = await sys.sql<{ n: number }[]>`select count(*)::int as n from orders`;
+  const growthRound = async () => {
+    const w = await notifyRound("web", "v2", NOTIFIES);
+    const h = await notifyRound("hand", "v2", NOTIFIES);
+    return { web: w, hand: h, status: await orderStatuses(STATUS_SAMPLES) };
+  };
+  const small = await growthRound();
+  log(`seeding up to ${BIG_SHOP} orders (load average ${loadAverage()})`);
+  const seedStarted = performance.now();
+  await seedOrderHistory(sys.sql, BIG_SHOP);
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  await sys.sql`analyze`;
+  await orderStatuses(20);
+  const big = await growthRound();
+  const [{ n: ordersBig } = { n: 0 }] = await sys.sql<{ n: number }[]>`select count(*)::int as n from orders`;
+
+  // Reconciliation at the big size: N due attempts, one instance; then N more, two instances at once.
+  log(`reconciliation over ${DUE_ATTEMPTS} due attempts (load average ${loadAverage()})`);
+  type TPass = { ms: number; checked: number; errors: number };
+  await dueAttempts(sys.sql, { tag: "rone", n: DUE_ATTEMPTS });
+  const one = await runScript<TPass>("bench/reconcile-instance.ts", [sys.databaseUrl, sys.sim.url]);
+  await dueAttempts(sys.sql, { tag: "rtwo", n: DUE_ATTEMPTS });
+  const twoStarted = performance.now();
+  const two = await Promise.all([
+    runScript<TPass>("bench/reconcile-instance.ts", [sys.databaseUrl, sys.sim.url]),
+    runScript<TPass>("bench/reconcile-instance.ts", [sys.databaseUrl, sys.sim.url]),
+  ]);
+  const twoMs = performance.now() - twoStarted;
+  const [checks] = await sys.sql<{ tag: string; once: number; overlaps: number; missed: number }[]>`
+    select count(*) filter (where check_count = 1)::int as once,
+           count(*) filter (where check_count > 1)::int as overlaps,
+           count(*) filter (where check_count = 0)::int as missed
+      from payment_attempts where id like 'rtwo%'`;
+  clearInterval(sampler);
+
   // Every payment was applied exactly once.
   const [check] = await sys.sql<{ unpaid: number; paidEvents: number; orders: number }[]>`
     select count(*) filter (where o.status <> 'PAID')::int as unpaid,
-           (select count(*)::int from order_events e where e.type = 'PAID' and e.order_id like 'b%x%') as "paidEvents",
+           count(e.id)::int as "paidEvents",
            count(*)::int as orders
-      from orders o where o.customer_id = 'bench'`;
+      from orders o left join order_events e on e.order_id = o.id and e.type = 'PAID'
+     where o.customer_id = 'bench' and o.id like 'bench%'`;
   if (!check || check.unpaid !== 0 || check.paidEvents !== check.orders) {
     throw new Error(`bench payments not applied exactly once: ${JSON.stringify(check)}`);
   }
+  const loadAfter = loadAverage();
 
-  const rate = (x: TLoadResult) => (x.requests / x.elapsedMs) * 1000;
-  const m = {
-    webRate: median(rounds.map((r) => rate(r.web))),
-    bareRate: median(rounds.map((r) => rate(r.bare))),
-    webP50: median(rounds.map((r) => percentile(r.web.latenciesMs, 50))),
-    bareP50: median(rounds.map((r) => percentile(r.bare.latenciesMs, 50))),
-    webP99: median(rounds.map((r) => percentile(r.web.latenciesMs, 99))),
-    webCpu: median(rounds.map((r) => r.web.cpuMsPerNotify)),
-    bareCpu: median(rounds.map((r) => r.bare.cpuMsPerNotify)),
-    bareP99: median(rounds.map((r) => percentile(r.bare.latenciesMs, 99))),
-    shopP50: median(rounds.map((r) => percentile(r.shop, 50))),
-    simP50: median(rounds.map((r) => percentile(r.sim, 50))),
-    shopP99: median(rounds.map((r) => percentile(r.shop, 99))),
-    simP99: median(rounds.map((r) => percentile(r.sim, 99))),
-  };
-  // Ratios are medians of the per-round ratios (each round's pair ran back to back).
-  const ratio = (f: (r: TRound) => number) => median(rounds.map(f));
-  const ratios = {
-    rate: ratio((r) => rate(r.web) / rate(r.bare)),
-    p50: ratio((r) => percentile(r.web.latenciesMs, 50) / percentile(r.bare.latenciesMs, 50)),
-    p99: ratio((r) => percentile(r.web.latenciesMs, 99) / percentile(r.bare.latenciesMs, 99)),
-    cpu: ratio((r) => r.web.cpuMsPerNotify / r.bare.cpuMsPerNotify),
-    prepayP50: ratio((r) => percentile(r.shop, 50) / percentile(r.sim, 50)),
-    prepayP99: ratio((r) => percentile(r.shop, 99) / percentile(r.sim, 99)),
-  };
-
-  const f1 = (x: number) => x.toFixed(1);
+  // ---- the report ----
   const f0 = (x: number) => x.toFixed(0);
+  const f1 = (x: number) => x.toFixed(1);
   const f2 = (x: number) => x.toFixed(2);
-  const table = [
-    "| measure | shop (production build) | baseline, same run | ratio |",
+  const med = (f: (r: TRound) => number) => median(rounds.map(f));
+  type TRow = { label: string; pick: (r: TRound) => TMeasured; base: (r: TRound) => TMeasured };
+  const rowsSpec: TRow[] = [
+    {
+      label: "v2 notify — hand-written (node:http, parse + verify, 1 postgres.js statement)",
+      pick: (r) => r.v2.hand,
+      base: (r) => r.v2.hand,
+    },
+    {
+      label: "v2 notify — bare node:http + the shop's core handler",
+      pick: (r) => r.v2.bare,
+      base: (r) => r.v2.hand,
+    },
+    {
+      label: `**v2 notify — the route** (\`next start\`, \`POST ${NOTIFY_PATH}\`)`,
+      pick: (r) => r.v2.web,
+      base: (r) => r.v2.hand,
+    },
+    {
+      label: "v2 notify — the route with LOG_LEVEL=warn (no per-notify log line)",
+      pick: (r) => r.v2.quiet,
+      base: (r) => r.v2.hand,
+    },
+    {
+      label: "Next's floor (same build, a route answering a fixed body)",
+      pick: (r) => r.floor,
+      base: (r) => r.v2.hand,
+    },
+    {
+      label: "v3 notify — hand-written (same, with RSA verify + AES-GCM)",
+      pick: (r) => r.v3.hand,
+      base: (r) => r.v3.hand,
+    },
+    { label: "v3 notify — bare node:http + core handler", pick: (r) => r.v3.bare, base: (r) => r.v3.hand },
+    {
+      label: `**v3 notify — the route** (\`POST ${V3_NOTIFY_PATH}\`)`,
+      pick: (r) => r.v3.web,
+      base: (r) => r.v3.hand,
+    },
+  ];
+  const mainTable = [
+    `| ${CONCURRENCY} connections | req/s | p50 ms | p99 ms | CPU ms per request | ÷ hand-written (req/s, same round) |`,
+    "|---|---:|---:|---:|---:|---:|",
+    ...rowsSpec.map(
+      (row) =>
+        `| ${row.label} | ${f0(med((r) => row.pick(r).rate))} | ${f1(med((r) => p(row.pick(r), 50)))} | ` +
+        `${f1(med((r) => p(row.pick(r), 99)))} | ${f2(med((r) => row.pick(r).cpuMs))} | ` +
+        `${f2(med((r) => row.pick(r).rate / row.base(r).rate))} |`,
+    ),
+  ].join("\n");
+
+  const shopP50 = med((r) => percentile(r.shop, 50));
+  const simP50 = med((r) => percentile(r.sim, 50));
+  const overheadP50 = med((r) => percentile(r.shop, 50) - percentile(r.sim, 50));
+  const statusSmall = percentile(small.status, 50);
+  const statusBig = percentile(big.status, 50);
+  const otherTable = [
+    "| measure | value | against | ratio / difference |",
     "|---|---:|---:|---:|",
-    `| notify route throughput (req/s, ${CONCURRENCY} connections) | ${f0(m.webRate)} | ${f0(m.bareRate)} (bare node:http + same core handler) | ${f2(ratios.rate)} |`,
-    `| notify route latency p50 (ms) | ${f1(m.webP50)} | ${f1(m.bareP50)} | ${f2(ratios.p50)} |`,
-    `| notify route latency p99 (ms) | ${f1(m.webP99)} | ${f1(m.bareP99)} | ${f2(ratios.p99)} |`,
-    `| server CPU per notify (ms, user + system) | ${f2(m.webCpu)} | ${f2(m.bareCpu)} | ${f2(ratios.cpu)} |`,
-    `| createOrder + prepay(h5) latency p50 (ms, sequential) | ${f1(m.shopP50)} | ${f1(m.simP50)} (simulator's unifiedorder via the pay client) | ${f2(ratios.prepayP50)} |`,
-    `| createOrder + prepay(h5) latency p99 (ms) | ${f1(m.shopP99)} | ${f1(m.simP99)} | ${f2(ratios.prepayP99)} |`,
+    `| createOrder + prepay(h5), p50 ms (sequential, ${PREPAYS} a round) | ${f1(shopP50)} | ${f1(simP50)} (simulator's unifiedorder via the pay client) | **+${f1(overheadP50)} ms** the shop's own cost |`,
+    `| createOrder + prepay(h5), p99 ms | ${f1(med((r) => percentile(r.shop, 99)))} | ${f1(med((r) => percentile(r.sim, 99)))} | +${f1(med((r) => percentile(r.shop, 99) - percentile(r.sim, 99)))} ms |`,
+    `| v2 notify route req/s at ${ordersNow.toLocaleString("en")} → ${ordersBig.toLocaleString("en")} orders | ${f0(big.web.rate)} | ${f0(small.web.rate)} | ${f2(big.web.rate / small.web.rate)} |`,
+    `| hand-written req/s at the same two sizes | ${f0(big.hand.rate)} | ${f0(small.hand.rate)} | ${f2(big.hand.rate / small.hand.rate)} |`,
+    `| route ÷ hand-written at ${ordersBig.toLocaleString("en")} orders (at ${ordersNow.toLocaleString("en")}) | ${f2(big.web.rate / big.hand.rate)} | ${f2(small.web.rate / small.hand.rate)} | |`,
+    `| route p99 ms at ${ordersBig.toLocaleString("en")} orders (at ${ordersNow.toLocaleString("en")}) | ${f1(p(big.web, 99))} | ${f1(p(small.web, 99))} | |`,
+    `| orderStatus p50 ms at ${ordersBig.toLocaleString("en")} orders (at ${ordersNow.toLocaleString("en")}) | ${f2(statusBig)} | ${f2(statusSmall)} | ${f2(statusBig / statusSmall)} |`,
+    `| reconciliation pass, ${DUE_ATTEMPTS.toLocaleString("en")} due attempts, one instance (s) | ${f1(one.ms / 1000)} | ${f0((one.checked / one.ms) * 1000)} attempts/s | ${one.checked} checked, ${one.errors} errors |`,
+    `| the same, two instances at once (s) | ${f1(twoMs / 1000)} | ${two.map((t) => t.checked).join(" + ")} checked | **${checks?.overlaps ?? "?"} overlaps**, ${checks?.missed ?? "?"} missed |`,
+    `| web process peak RSS under the notify load (MB) | ${f0(rssPeak)} | ≤ 400 | |`,
   ].join("\n");
 
   const cpus = os.cpus();
@@ -254,24 +485,25 @@ try {
     // not a git checkout
   }
   const machine = [
-    `- Date: ${new Date().toISOString()}`,
-    `- CPU: ${cpus[0]?.model ?? "?"}, ${cpus.length} cores; ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM; ${os.type()} ${os.release()}`,
-    `- Node ${process.version}; PostgreSQL ${pgVersion} (throwaway cluster: fsync off, synchronous_commit on for the shop's database); commit ${commit}`,
-    `- Everything on this one machine: PostgreSQL, \`next start\`, the bare server, the simulator and the load generator share the cores.`,
+    `- Date: ${new Date().toISOString()}; commit ${commit}; ${QUICK ? "**quick mode** (WXPAY_BENCH_QUICK=1)" : "full run"}: ${ROUNDS} round(s), ${NOTIFIES} v2 / ${V3_NOTIFIES} v3 notifies and ${FLOOR_REQUESTS} floor requests per server per round`,
+    `- Load average (1/5/15 min) before the rounds ${loadBefore}, after the run ${loadAfter}`,
+    `- CPU: ${cpus[0]?.model ?? "?"}, ${cpus.length} cores; ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM; Node ${process.version}; PostgreSQL ${pgVersion} (throwaway cluster, synchronous_commit on for the shop's database)`,
+    `- Everything on this one machine: PostgreSQL, \`next start\`, both baseline servers, the simulator and the load generator share the cores. Seeding ${(BIG_SHOP - ordersNow).toLocaleString("en")} orders took ${f0(seedSeconds)} s.`,
   ].join("\n");
-  const perRound = rounds
-    .map(
+  const perRound = [
+    "| round | v2 req/s hand / bare / web | floor req/s | v3 req/s hand / bare / web | v2 route p50 / p99 ms | createOrder+prepay p50 | unifiedorder p50 |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    ...rounds.map(
       (r, i) =>
-        `| ${i + 1} | ${f0(rate(r.web))} | ${f0(rate(r.bare))} | ${f2(r.web.cpuMsPerNotify)} / ${f2(r.bare.cpuMsPerNotify)} | ${f1(percentile(r.web.latenciesMs, 50))} / ${f1(percentile(r.web.latenciesMs, 99))} | ` +
-        `${f1(percentile(r.bare.latenciesMs, 50))} / ${f1(percentile(r.bare.latenciesMs, 99))} | ${f1(percentile(r.shop, 50))} / ${f1(percentile(r.shop, 99))} | ${f1(percentile(r.sim, 50))} / ${f1(percentile(r.sim, 99))} |`,
-    )
-    .join("\n");
+        `| ${i + 1} | ${f0(r.v2.hand.rate)} / ${f0(r.v2.bare.rate)} / ${f0(r.v2.web.rate)} | ${f0(r.floor.rate)} | ` +
+        `${f0(r.v3.hand.rate)} / ${f0(r.v3.bare.rate)} / ${f0(r.v3.web.rate)} | ${f1(p(r.v2.web, 50))} / ${f1(p(r.v2.web, 99))} | ` +
+        `${f1(percentile(r.shop, 50))} | ${f1(percentile(r.sim, 50))} |`,
+    ),
+  ].join("\n");
   const statementTable = perNotify.length
     ? [
-        `Statements per applied notify (pg_stat_statements over ${1000} notifies to the bare server; ` +
-          `${f1(perNotify.reduce((n, s) => n + s.calls, 0))} besides COMMIT), each prepared once per connection ` +
-          "(@wxpay/db's client makes postgres.js prepare what drizzle sends). `tsx scripts/notify-round-trips.ts` compares " +
-          "core's handler with the same work written directly against postgres.js.",
+        `Statements per applied v2 notify through the route (pg_stat_statements over ${Math.min(NOTIFIES, 1000)} notifies; ` +
+          `${f1(perNotify.reduce((n, s) => n + s.calls, 0))} in all), each prepared once per connection:`,
         "",
         "| per notify | mean ms | statement |",
         "|---:|---:|---|",
@@ -282,44 +514,31 @@ try {
       ].join("\n")
     : "";
 
-  const md = `# Benchmark
-
-\`pnpm bench\` (here: \`pnpm --filter @wxpay/system-tests bench\`, after \`pnpm build\`). Production build (\`next start\`) on real
-PostgreSQL; every figure is a median over ${ROUNDS} interleaved rounds, and every comparison is against a baseline measured in the
-same run on the same database. Read the ratios; the absolute numbers move ±30 % with the host's load.
-
-- **Notify route**: ${NOTIFIES} signed payment notifies per round (each one a fresh payment: verify, lock, transition, event,
-  delivery record, one transaction), ${CONCURRENCY} keep-alive connections, sent to \`POST ${NOTIFY_PATH}\` of \`next start\` and to a
-  bare \`node:http\` server calling the same \`handlePayNotify\` with deps from \`createCoreDeps\` (same pool size, same database).
-- **createOrder + prepay**: ${PREPAYS} sequential H5 purchases per round through the web API (two tRPC calls; prepay stores the
-  attempt, calls the simulator's \`unifiedorder\`, stores the answer) against ${PREPAYS} \`unifiedorder\` calls made directly to the
-  simulator with the same pay client.
-
-${table}
-
-Machine:
-${machine}
-
-Per round (throughput req/s; latencies p50 / p99 ms):
-
-| round | web req/s | bare req/s | CPU ms per notify web / bare | web notify | bare notify | createOrder+prepay | sim unifiedorder |
-|---|---:|---:|---:|---:|---:|---:|---:|
-${perRound}
-
-${statementTable}
-`;
-  fs.writeFileSync(OUT_FILE, md);
+  const generated = `${mainTable}\n\n${otherTable}\n\nMachine and run:\n\n${machine}\n\nPer round:\n\n${perRound}\n\n${statementTable}\n`;
+  fs.writeFileSync(GENERATED, `<!-- written by \`pnpm bench\` -->\n\n${generated}`);
+  // BENCHMARK.md at the repository root keeps its prose; the measured part between the markers is replaced.
+  const BEGIN = "<!-- bench:begin -->";
+  const END = "<!-- bench:end -->";
+  if (fs.existsSync(REPO_BENCHMARK)) {
+    const doc = fs.readFileSync(REPO_BENCHMARK, "utf8");
+    const a = doc.indexOf(BEGIN);
+    const b = doc.indexOf(END);
+    if (a >= 0 && b > a) {
+      fs.writeFileSync(REPO_BENCHMARK, `${doc.slice(0, a + BEGIN.length)}\n\n${generated}\n${doc.slice(b)}`);
+    }
+  }
   try {
     // The repository's formatter lays the tables out, so a fresh run leaves `pnpm format:check` clean.
-    execFileSync(path.resolve(PACKAGE_DIR, "../../node_modules/.bin/prettier"), ["--write", OUT_FILE], {
-      stdio: "ignore",
-    });
+    execFileSync(
+      path.join(REPO_DIR, "node_modules/.bin/prettier"),
+      ["--write", GENERATED, ...(fs.existsSync(REPO_BENCHMARK) ? [REPO_BENCHMARK] : [])],
+      { stdio: "ignore" },
+    );
   } catch {
     // formatting is cosmetic
   }
-  console.log(`\n${table}\n\n${machine}\n`);
-  if (statementTable) console.log(`${statementTable}\n`);
-  log(`written to ${path.relative(process.cwd(), OUT_FILE)}`);
+  console.log(`\n${generated}`);
+  log(`written to ${path.relative(process.cwd(), GENERATED)} and BENCHMARK.md`);
 } finally {
   await cleanup();
 }

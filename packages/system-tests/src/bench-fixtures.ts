@@ -1,10 +1,20 @@
 // What the benchmark and the notify round-trip script both need: core configured for the simulator's sandbox
 // merchant, and batches of payable attempts with one signed notify (WeChat's layout, MD5) paying each.
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
 import type postgres from "postgres";
 
 import type { TCoreConfig } from "@wxpay/core";
 import { DEFAULT_CORE_TUNING } from "@wxpay/core";
 import { buildPayNotify } from "@wxpay/wechatpay";
+import {
+  buildResponseMessageBytes,
+  encryptAeadAesGcm,
+  loadPrivateKey,
+  signSha256WithRsa,
+} from "@wxpay/wechatpay/v3";
 import { SANDBOX } from "@wxpay/wechat-sim";
 
 export const benchCoreConfig: TCoreConfig = {
@@ -70,4 +80,157 @@ export async function payableNotifies(
       "MD5",
     ),
   );
+}
+
+/** The simulator's sandbox key files (apps/wechat-sim/sandbox). */
+export function sandboxFile(name: string): string {
+  // The package's entry is src/index.ts; the sandbox folder sits beside src.
+  const simDir = path.resolve(
+    path.dirname(createRequire(import.meta.url).resolve("@wxpay/wechat-sim")),
+    "..",
+  );
+  return fs.readFileSync(path.join(simDir, "sandbox", name), "utf8");
+}
+
+/**
+ * Like payableNotifies, for API v3: `n` PENDING orders with a v3 PREPAID attempt each, and the notify WeChat sends for
+ * each payment — the resource sealed with the APIv3 key (AES-256-GCM), the body signed with the WeChat Pay public
+ * key's private half (SHA256withRSA), the Wechatpay-* headers.
+ */
+export async function payableV3Notifies(
+  sql: postgres.Sql,
+  opts: { prefix: string; batch: number; n: number },
+): Promise<{ body: string; headers: Record<string, string> }[]> {
+  const { prefix, batch, n } = opts;
+  const tag = `${prefix.toLowerCase()}${batch}x`;
+  await sql`insert into customers (id) values ('bench') on conflict do nothing`;
+  await sql`
+    insert into orders (id, customer_id, items, amount_fen, status, expires_at)
+    select ${tag} || g, 'bench', '[{"sku":"TEST-1FEN","title":"bench","qty":1,"priceFen":1}]'::jsonb, 1, 'PENDING',
+           now() + interval '1 day'
+      from generate_series(1, ${n}::int) g`;
+  await sql`
+    insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, sign_type, amount_fen,
+                                  client_ip, request_xml, status, api_version)
+    select ${tag} || 'a' || g, ${tag} || g, ${prefix} || ${tag} || lpad(g::text, 8, '0'), 'native', 'NATIVE',
+           ${SANDBOX.officialAppId}, ${SANDBOX.mchId}, 'RSA', 1, '127.0.0.1', '{}', 'PREPAID', 'v3'
+      from generate_series(1, ${n}::int) g`;
+  const wechatKey = loadPrivateKey(sandboxFile("pub_key_private.pem"));
+  const txnHead = `4${String(prefix.charCodeAt(0) % 10)}${String(prefix.length % 10)}00`;
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  return Array.from({ length: n }, (_, i) => {
+    const nonce = `n${batch}x${i}`.padEnd(12, "0");
+    const body = JSON.stringify({
+      id: `EV-${tag}-${i}`,
+      create_time: "2026-11-29T18:00:01+08:00",
+      resource_type: "encrypt-resource",
+      event_type: "TRANSACTION.SUCCESS",
+      summary: "支付成功",
+      resource: {
+        original_type: "transaction",
+        algorithm: "AEAD_AES_256_GCM",
+        ciphertext: encryptAeadAesGcm({
+          key: SANDBOX.apiV3Key,
+          nonce,
+          associatedData: "transaction",
+          plaintext: JSON.stringify({
+            appid: SANDBOX.officialAppId,
+            mchid: SANDBOX.mchId,
+            out_trade_no: `${prefix}${tag}${String(i + 1).padStart(8, "0")}`,
+            transaction_id: `${txnHead}${String(batch).padStart(5, "0")}2026${String(i + 1).padStart(14, "0")}`,
+            trade_type: "NATIVE",
+            trade_state: "SUCCESS",
+            trade_state_desc: "支付成功",
+            bank_type: "OTHERS",
+            success_time: "2026-11-29T18:00:00+08:00",
+            payer: { openid: "oUpF8uMEb4qRXf22hE3X68TekukE" },
+            amount: { total: 1, payer_total: 1, currency: "CNY", payer_currency: "CNY" },
+          }),
+        }),
+        associated_data: "transaction",
+        nonce,
+      },
+    });
+    const headerNonce = `N${batch}X${i}`.padEnd(32, "0");
+    return {
+      body,
+      headers: {
+        "content-type": "application/json",
+        "wechatpay-nonce": headerNonce,
+        "wechatpay-signature": signSha256WithRsa(
+          wechatKey,
+          buildResponseMessageBytes(timestamp, headerNonce, Buffer.from(body)),
+        ),
+        "wechatpay-timestamp": timestamp,
+        "wechatpay-serial": SANDBOX.publicKeyId,
+        "wechatpay-signature-type": "WECHATPAY2-SHA256-RSA2048",
+      },
+    };
+  });
+}
+
+/**
+ * Grows the shop to `total` orders (if it holds fewer) with set-based inserts (generate_series, 100 k rows a
+ * statement): a history of paid, closed and refunded orders over 90 days, one attempt each, under customers of ten
+ * orders each — what a shop that has run for a while holds. Returns how many rows it added.
+ */
+export async function seedOrderHistory(sql: postgres.Sql, total: number): Promise<number> {
+  const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from orders`;
+  const missing = total - n;
+  const batch = 100_000;
+  for (let done = 0; done < missing; done += batch) {
+    const size = Math.min(batch, missing - done);
+    const base = n + done;
+    await sql`
+      with c as (
+        insert into customers (id, created_at)
+        select 'c_seed' || lpad((${base}::int + g)::text, 12, '0'), now() - interval '90 days'
+          from generate_series(1, ${size}::int / 10 + 1) g
+        on conflict do nothing
+      ), o as (
+        insert into orders (id, customer_id, items, amount_fen, status, transaction_id, paid_at, expires_at,
+                            created_at, updated_at)
+        select 'o_seed' || lpad((${base}::int + g)::text, 16, '0'),
+               'c_seed' || lpad((${base}::int + g / 10 + 1)::text, 12, '0'),
+               '[{"sku":"CUP-CELADON","title":"龙泉青瓷品茗杯","qty":1,"priceFen":5900}]'::jsonb, 5900,
+               (array['PAID','PAID','PAID','CLOSED','PAID','REFUNDED','PAID','CLOSED'])[1 + g % 8]::order_status,
+               case when g % 8 not in (3, 7) then '42seed' || lpad((${base}::int + g)::text, 22, '0') end,
+               case when g % 8 not in (3, 7) then now() - (g % 7776000) * interval '1 second' end,
+               now() - (g % 7776000) * interval '1 second' + interval '30 minutes',
+               now() - (g % 7776000) * interval '1 second', now()
+          from generate_series(1, ${size}::int) g
+        returning id, created_at, transaction_id
+      )
+      insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, sign_type,
+                                    amount_fen, client_ip, request_xml, status, transaction_id, created_at, updated_at)
+      select 'a_' || substr(o.id, 3), o.id, 'S' || substr(o.id, 7), 'h5', 'MWEB', ${SANDBOX.officialAppId},
+             ${SANDBOX.mchId}, 'MD5', 5900, '127.0.0.1', '<xml/>',
+             case when o.transaction_id is not null then 'PAID' else 'CLOSED' end::attempt_status,
+             o.transaction_id, o.created_at, o.created_at
+        from o`;
+  }
+  if (missing > 0) await sql`analyze`;
+  return Math.max(0, missing);
+}
+
+/**
+ * `n` PREPAID attempts due for reconciliation now (PENDING orders created 10 minutes ago, valid for a day, that
+ * WeChat never heard of): a pass asks orderquery about each and schedules its next check (check_count 0 → 1).
+ */
+export async function dueAttempts(sql: postgres.Sql, opts: { tag: string; n: number }): Promise<void> {
+  const { tag, n } = opts;
+  await sql`insert into customers (id) values ('bench') on conflict do nothing`;
+  await sql`
+    with o as (
+      insert into orders (id, customer_id, items, amount_fen, status, expires_at, created_at)
+      select ${tag} || g, 'bench', '[{"sku":"TEST-1FEN","title":"bench","qty":1,"priceFen":1}]'::jsonb, 1, 'PENDING',
+             now() + interval '1 day', now() - interval '10 minutes'
+        from generate_series(1, ${n}::int) g
+      returning id
+    )
+    insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, sign_type, amount_fen,
+                                  client_ip, request_xml, status, next_check_at, created_at)
+    select o.id || 'a', o.id, 'R' || o.id, 'h5', 'MWEB', ${SANDBOX.officialAppId}, ${SANDBOX.mchId}, 'MD5', 1,
+           '127.0.0.1', '<xml></xml>', 'PREPAID', now() - interval '1 minute', now() - interval '10 minutes'
+      from o`;
 }

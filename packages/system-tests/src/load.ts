@@ -26,7 +26,12 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
-function post(agent: http.Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
+/** A request body, or a body with its own headers (API v3 notifies carry their signature in headers). */
+export type TLoadBody = string | { body: string; headers: Record<string, string> };
+
+function post(agent: http.Agent, url: URL, request: TLoadBody): Promise<{ status: number; text: string }> {
+  const body = typeof request === "string" ? request : request.body;
+  const extra = typeof request === "string" ? { "content-type": "text/xml" } : request.headers;
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -35,7 +40,7 @@ function post(agent: http.Agent, url: URL, body: string): Promise<{ status: numb
         port: url.port,
         path: url.pathname,
         method: "POST",
-        headers: { "content-type": "text/xml", "content-length": Buffer.byteLength(body) },
+        headers: { ...extra, "content-length": Buffer.byteLength(body) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -53,10 +58,14 @@ function post(agent: http.Agent, url: URL, body: string): Promise<{ status: numb
 
 export async function runLoad(opts: {
   url: string;
-  bodies: readonly string[];
+  bodies: readonly TLoadBody[];
   concurrency: number;
+  /** Text the reply must contain (checked when expectStatus is 200). */
   expect: string;
+  /** Default 200; API v3 acknowledges a notify with 204 and no body. */
+  expectStatus?: number;
 }): Promise<TLoadResult> {
+  const expectStatus = opts.expectStatus ?? 200;
   const url = new URL(opts.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const latencies: number[] = [];
@@ -73,7 +82,7 @@ export async function runLoad(opts: {
       try {
         const res = await post(agent, url, body);
         latencies.push(performance.now() - t);
-        if (res.status !== 200 || !res.text.includes(opts.expect)) {
+        if (res.status !== expectStatus || (expectStatus === 200 && !res.text.includes(opts.expect))) {
           failures += 1;
           firstFailure ??= `${res.status} ${res.text.slice(0, 200)}`;
         }

@@ -184,6 +184,82 @@ export async function applyPayment(
 }
 
 /**
+ * The usual notify in one statement (one round trip, its own transaction): when the attempt is this merchant's, under
+ * this appid, for this amount (and, for v2, signed as the notify was verified), has no transaction_id yet and its order
+ * is PENDING, it locks attempt and order, makes both PAID, marks the order's other attempts for closing, appends the
+ * PAID event and records the delivery as APPLIED — all or nothing. Returns undefined when any guard does not hold (a
+ * duplicate, a mismatch, an order that cannot take it, a delivery that lost a race): then nothing was written, and
+ * the caller takes the general path (applyPayment), which decides and records what it is.
+ */
+export async function applyPaymentAtOnce(
+  db: Db,
+  ev: TPaymentEvidence & { signType?: string | undefined },
+  now: Date,
+  delivery: {
+    remoteAddr: string | null;
+    bodySha256: string;
+    bodyBytes: number;
+    rawXml: string;
+    detail: string | null;
+    reply: string;
+  },
+): Promise<{ orderId: string; attemptId: string } | undefined> {
+  if (ev.feeType !== "CNY") return undefined;
+  const at = now.toISOString();
+  const paidAt = ev.paidAt.toISOString();
+  const data = JSON.stringify({ transactionId: ev.transactionId, totalFeeFen: ev.totalFeeFen, paidAt });
+  // Same text every time (only parameters vary), so postgres.js prepares it once per connection.
+  const res = await db.execute(sql`
+    with target as (
+      select a.id as attempt_id, a.order_id
+        from payment_attempts a join orders o on o.id = a.order_id
+       where a.out_trade_no = ${ev.outTradeNo} and a.transaction_id is null and o.status = 'PENDING'
+         and a.mch_id = ${ev.mchId} and a.appid = ${ev.appId} and a.amount_fen = ${ev.totalFeeFen}
+         and (${ev.signType ?? null}::text is null or a.sign_type = ${ev.signType ?? null}::text)
+         for update of a, o
+    ), paid_attempt as (
+      update payment_attempts a
+         set status = 'PAID', transaction_id = ${ev.transactionId}, paid_at = ${paidAt}::timestamptz,
+             next_check_at = null, updated_at = ${at}::timestamptz
+        from target t
+       where a.id = t.attempt_id and a.transaction_id is null
+      returning a.id, a.order_id
+    ), paid_order as (
+      update orders o
+         set status = 'PAID', paid_attempt_id = p.id, transaction_id = ${ev.transactionId},
+             paid_at = ${paidAt}::timestamptz, updated_at = ${at}::timestamptz
+        from paid_attempt p
+       where o.id = p.order_id and o.status = 'PENDING'
+      returning o.id, p.id as attempt_id
+    ), superseded as (
+      update payment_attempts s
+         set status = 'SUPERSEDED',
+             next_check_at = greatest(s.created_at + interval '5 minutes', ${at}::timestamptz),
+             updated_at = ${at}::timestamptz
+        from paid_order p
+       where s.order_id = p.id and s.id <> p.attempt_id and s.status in ('CREATED', 'PREPAID')
+      returning s.id
+    ), paid_event as (
+      insert into order_events (order_id, attempt_id, type, source, data)
+      select p.id, p.attempt_id, 'PAID', ${ev.source}, ${data}::jsonb from paid_order p
+      returning id
+    ), recorded as (
+      insert into payment_notifications (remote_addr, body_sha256, body_bytes, raw_xml, out_trade_no, transaction_id,
+                                         attempt_id, verdict, detail, reply)
+      select ${delivery.remoteAddr}, ${delivery.bodySha256}, ${delivery.bodyBytes}::int, ${delivery.rawXml},
+             ${ev.outTradeNo}, ${ev.transactionId}, p.attempt_id, 'APPLIED', ${delivery.detail}, ${delivery.reply}
+        from paid_order p
+      returning id
+    )
+    select p.id as "orderId", p.attempt_id as "attemptId" from paid_order p`);
+  const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as {
+    orderId: string;
+    attemptId: string;
+  }[];
+  return rows[0];
+}
+
+/**
  * Appends an anomaly to the order's record once per (type, attempt, transaction_id): WeChat retries a notify it was
  * answered FAIL for, and the record must not grow with each retry. The caller holds the attempt's row lock, so
  * deliveries for it arrive here one at a time. Returns whether it was new.

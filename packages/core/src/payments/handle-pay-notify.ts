@@ -10,8 +10,10 @@ import { isSignType, parsePayNotify, parseXml, replyXml } from "@wxpay/wechatpay
 
 import { activeKeys } from "../config";
 import type { CoreDeps } from "../deps";
-import type { TApplyResult } from "./apply-payment";
-import { ACKNOWLEDGED_VERDICTS, applyPayment } from "./apply-payment";
+import type { TNotifyReplies } from "./apply-notified-payment";
+import { applyNotifiedPayment, applyNotifiedPaymentAtOnce } from "./apply-notified-payment";
+import type { TPaymentEvidence } from "./apply-payment";
+import { ACKNOWLEDGED_VERDICTS } from "./apply-payment";
 
 export type TNotifyVerdict = (typeof paymentNotifications.$inferInsert)["verdict"];
 export type THandleNotifyResult = { verdict: TNotifyVerdict; reply: string; orderId?: string };
@@ -21,6 +23,11 @@ export const MAX_NOTIFY_BYTES = 64 * 1024;
 const STORED_BODY_CHARS = 16 * 1024;
 
 const REPLY_OK = replyXml(true);
+const V2_REPLIES: TNotifyReplies<string> = {
+  forVerdict: (verdict) => replyFor(verdict, FAIL_MESSAGE[verdict] ?? "订单不存在"),
+  busy: replyXml(false, "系统繁忙"),
+  stored: (reply) => reply,
+};
 const FAIL_MESSAGE: Partial<Record<TNotifyVerdict, string>> = {
   AMOUNT_MISMATCH: "金额不符",
   WRONG_APPID: "appid不符",
@@ -46,12 +53,32 @@ export async function handlePayNotify(
     rawXml: null as string | null,
   };
   const signedBody = input.body.slice(0, STORED_BODY_CHARS);
-  const parsed = parsePayNotify(input.body, {
-    mchId: config.mchId,
-    appIds: [config.officialAccount.appId, config.miniProgram.appId],
-    keys: activeKeys(config, deps.now()),
-    signType: await attemptSignType(deps, input.body),
-  });
+  const verify = (signType: SignType) =>
+    parsePayNotify(input.body, {
+      mchId: config.mchId,
+      appIds: [config.officialAccount.appId, config.miniProgram.appId],
+      keys: activeKeys(config, deps.now()),
+      signType,
+    });
+
+  // The usual notify verifies under the configured sign type and current key: one statement applies it, guarded by
+  // its attempt having been signed that way too. Anything else, or a guard that does not hold, takes the path below.
+  const usual = verify(config.signType);
+  const usualTried =
+    usual.ok && usual.notification.resultCode === "SUCCESS" && usual.notification.keyIndex === 0;
+  if (usualTried) {
+    const n = usual.notification;
+    const done = await applyNotifiedPaymentAtOnce(
+      deps,
+      { ...evidenceOf(n), signType: config.signType },
+      { ...record, evidence: signedBody, detail: (d) => d?.slice(0, 500) ?? null },
+      V2_REPLIES,
+    );
+    if (done) return done;
+  }
+
+  const signType = await attemptSignType(deps, input.body);
+  const parsed = signType === config.signType ? usual : verify(signType);
 
   if (!parsed.ok) {
     const { code, message, fields } = parsed.rejection;
@@ -101,45 +128,30 @@ export async function handlePayNotify(
     return { verdict: "NOT_SUCCESS", reply };
   }
 
-  try {
-    return await deps.db.transaction(async (tx) => {
-      const applied: TApplyResult = await applyPayment(
-        tx,
-        {
-          source: "notify",
-          appId: n.appId,
-          mchId: n.mchId,
-          outTradeNo: n.outTradeNo,
-          transactionId: n.transactionId,
-          totalFeeFen: n.totalFeeFen,
-          feeType: n.feeType,
-          paidAt: n.paidAt,
-        },
-        deps.now(),
-        deps.log,
-      );
-      const reply = replyFor(applied.verdict, FAIL_MESSAGE[applied.verdict] ?? "订单不存在");
-      await tx.insert(paymentNotifications).values({
-        ...record,
-        rawXml: signedBody,
-        outTradeNo: n.outTradeNo,
-        transactionId: n.transactionId,
-        attemptId: applied.attemptId ?? null,
-        verdict: applied.verdict,
-        detail: [applied.detail, keyNote].filter(Boolean).join("; ").slice(0, 500) || null,
-        reply,
-      });
-      return { verdict: applied.verdict, reply, ...(applied.orderId ? { orderId: applied.orderId } : {}) };
-    });
-  } catch (err) {
-    // Nothing was committed: WeChat must deliver again.
-    deps.log.error("notify: transaction failed, replying FAIL", {
-      outTradeNo: n.outTradeNo,
-      error: String(err),
-    });
-    return { verdict: "ERROR", reply: replyXml(false, "系统繁忙") };
-  }
+  return applyNotifiedPayment(
+    deps,
+    evidenceOf(n),
+    {
+      ...record,
+      evidence: signedBody,
+      detail: (d) => [d, keyNote].filter(Boolean).join("; ").slice(0, 500) || null,
+    },
+    V2_REPLIES,
+    // Verified as tried above (same sign type, same key): the one statement has already found its guards unmet.
+    !(usualTried && signType === config.signType),
+  );
 }
+
+const evidenceOf = (n: TPayNotification): TPaymentEvidence => ({
+  source: "notify",
+  appId: n.appId,
+  mchId: n.mchId,
+  outTradeNo: n.outTradeNo,
+  transactionId: n.transactionId,
+  totalFeeFen: n.totalFeeFen,
+  feeType: n.feeType,
+  paidAt: n.paidAt,
+});
 
 /**
  * The sign type a notify must carry: its attempt's (WeChat signs an order's notify as its unifiedorder was signed), so

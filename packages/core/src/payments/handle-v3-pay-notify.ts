@@ -10,7 +10,9 @@ import type { TV3NotifyRejection } from "@wxpay/wechatpay/v3";
 import { v3NotifyReply } from "@wxpay/wechatpay/v3";
 
 import type { CoreDeps } from "../deps";
-import { ACKNOWLEDGED_VERDICTS, applyPayment } from "./apply-payment";
+import type { TNotifyReplies } from "./apply-notified-payment";
+import { applyNotifiedPayment } from "./apply-notified-payment";
+import { ACKNOWLEDGED_VERDICTS } from "./apply-payment";
 import type { TNotifyVerdict } from "./handle-pay-notify";
 import { MAX_NOTIFY_BYTES } from "./handle-pay-notify";
 
@@ -61,6 +63,11 @@ export function v3RefusalVerdict(rejection: TV3NotifyRejection): TNotifyVerdict 
 }
 
 const fail = (message: string) => v3NotifyReply(false, message);
+const V3_REPLIES: TNotifyReplies<TV3NotifyReply> = {
+  forVerdict: (verdict) => (ACKNOWLEDGED_VERDICTS.has(verdict) ? v3NotifyReply(true) : fail(verdict)),
+  busy: fail("系统繁忙"),
+  stored: (reply) => String(reply.status),
+};
 
 export async function handleV3PayNotify(
   deps: CoreDeps,
@@ -108,45 +115,25 @@ export async function handleV3PayNotify(
   const n = parsed.notification;
   // Evidence: the decrypted resource (the body itself is ciphertext).
   const evidence = JSON.stringify({ envelope: n.envelope, resource: n.resource }).slice(0, STORED_BODY_CHARS);
-  try {
-    return await deps.db.transaction(async (tx) => {
-      const applied = await applyPayment(
-        tx,
-        {
-          source: "notify",
-          appId: n.appId,
-          mchId: n.mchId,
-          outTradeNo: n.outTradeNo,
-          transactionId: n.transactionId,
-          totalFeeFen: n.totalFeeFen,
-          feeType: n.feeType,
-          paidAt: n.paidAt,
-        },
-        deps.now(),
-        deps.log,
-      );
-      const ok = ACKNOWLEDGED_VERDICTS.has(applied.verdict);
-      const reply = ok ? v3NotifyReply(true) : fail(applied.verdict);
-      await tx.insert(paymentNotifications).values({
-        ...record,
-        rawXml: evidence,
-        outTradeNo: n.outTradeNo,
-        transactionId: n.transactionId,
-        attemptId: applied.attemptId ?? null,
-        verdict: applied.verdict,
-        detail: ["api v3", applied.detail].filter(Boolean).join("; ").slice(0, 500),
-        reply: String(reply.status),
-      });
-      return { verdict: applied.verdict, reply, ...(applied.orderId ? { orderId: applied.orderId } : {}) };
-    });
-  } catch (err) {
-    // Nothing was committed: WeChat must deliver again.
-    deps.log.error("v3 notify: transaction failed, replying FAIL", {
+  return applyNotifiedPayment(
+    deps,
+    {
+      source: "notify",
+      appId: n.appId,
+      mchId: n.mchId,
       outTradeNo: n.outTradeNo,
-      error: String(err),
-    });
-    return { verdict: "ERROR", reply: fail("系统繁忙") };
-  }
+      transactionId: n.transactionId,
+      totalFeeFen: n.totalFeeFen,
+      feeType: n.feeType,
+      paidAt: n.paidAt,
+    },
+    {
+      ...record,
+      evidence,
+      detail: (d) => ["api v3", d].filter(Boolean).join("; ").slice(0, 500),
+    },
+    V3_REPLIES,
+  );
 }
 
 async function reject(

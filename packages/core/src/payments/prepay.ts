@@ -1,7 +1,7 @@
 // prepay: turn a PENDING order into the pay parameters of one channel. One payment attempt per out_trade_no;
 // its exact unifiedorder body is stored before it is sent, so a retry after a timeout re-sends the same bytes
 // (WeChat: "订单重入时，要求参数值与原请求一致") and a fresh mweb_url comes from re-entry, not a new order.
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 
 import { orders, paymentAttempts } from "@wxpay/db";
 import type { TOrderRow, TPaymentAttemptRow } from "@wxpay/db/schema";
@@ -75,7 +75,9 @@ export async function prepay(deps: CoreDeps, input: TPrepayInput): Promise<TPrep
   assertPayable(order, deps.now());
   const target = targetFor(deps, input.session, input.channel);
 
-  const claimed = await claimAttempt(deps, order.id, input.channel, target, input.clientIp);
+  const claimed =
+    (await claimNewAttemptAtOnce(deps, order, input.channel, target, input.clientIp)) ??
+    (await claimAttempt(deps, order.id, input.channel, target, input.clientIp));
   const { attempt } = claimed;
   const now = deps.now();
   const fresh =
@@ -176,6 +178,18 @@ async function createAttempt(
   target: TTarget,
   clientIp: string,
 ): Promise<TPaymentAttemptRow> {
+  const { outTradeNo, version, prepared } = prepareAttempt(deps, order, target, clientIp);
+  // Written before WeChat hears of it: a notify that outruns the unifiedorder reply still finds its attempt.
+  const [row] = await tx
+    .insert(paymentAttempts)
+    .values(newAttemptValues(deps, order, channel, target, clientIp, { outTradeNo, version, prepared }))
+    .returning();
+  if (!row) throw new Error("payment attempt insert returned nothing");
+  return row;
+}
+
+/** The out_trade_no and the exact request bytes of a new attempt, built before anything is written. */
+function prepareAttempt(deps: CoreDeps, order: TOrderRow, target: TTarget, clientIp: string) {
   const { config } = deps;
   const outTradeNo = generateOutTradeNo(deps.now());
   const gateway = gatewayFor(deps);
@@ -203,30 +217,104 @@ async function createAttempt(
     deps.log.error("unifiedorder request could not be built", { orderId: order.id, error: String(err) });
     throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试", { cause: err });
   }
-  // Written before WeChat hears of it: a notify that outruns the unifiedorder reply still finds its attempt.
-  const [row] = await tx
-    .insert(paymentAttempts)
-    .values({
-      id: newAttemptId(),
-      orderId: order.id,
-      outTradeNo,
-      channel,
-      tradeType: target.tradeType,
-      appid: target.appId,
-      mchId: config.mchId,
-      openid: target.openid,
-      signType: prepared.signType,
-      apiVersion: gateway.version,
-      amountFen: order.amountFen,
-      clientIp,
-      requestXml: prepared.request,
-      status: "CREATED",
-      // Reconciliation looks at it even if unifiedorder never answers.
-      nextCheckAt: new Date(deps.now().getTime() + 60_000),
-    })
-    .returning();
-  if (!row) throw new Error("payment attempt insert returned nothing");
-  return row;
+  return { outTradeNo, version: gateway.version, prepared };
+}
+
+function newAttemptValues(
+  deps: CoreDeps,
+  order: TOrderRow,
+  channel: TChannel,
+  target: TTarget,
+  clientIp: string,
+  a: ReturnType<typeof prepareAttempt>,
+) {
+  const now = deps.now();
+  return {
+    id: newAttemptId(),
+    orderId: order.id,
+    outTradeNo: a.outTradeNo,
+    channel,
+    tradeType: target.tradeType,
+    appid: target.appId,
+    mchId: deps.config.mchId,
+    openid: target.openid,
+    signType: a.prepared.signType,
+    apiVersion: a.version,
+    amountFen: order.amountFen,
+    clientIp,
+    requestXml: a.prepared.request,
+    status: "CREATED" as const,
+    // Reconciliation looks at it even if unifiedorder never answers.
+    nextCheckAt: new Date(now.getTime() + 60_000),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
+ * The usual first prepay of an order on a channel, in one statement: lock the order (still PENDING, not about to
+ * expire), and insert the new attempt only if the channel has no live one. Undefined when any of that does not hold
+ * (an attempt to reuse, a payer to supersede, an order that changed, a concurrent claim that won the unique index):
+ * then nothing was written and claimAttempt decides under the same lock.
+ */
+async function claimNewAttemptAtOnce(
+  deps: CoreDeps,
+  order: TOrderRow,
+  channel: TChannel,
+  target: TTarget,
+  clientIp: string,
+): Promise<{ attempt: TPaymentAttemptRow; created: true } | undefined> {
+  const now = deps.now();
+  if (order.expiresAt.getTime() - now.getTime() < MIN_REMAINING_MS) return undefined;
+  const v = newAttemptValues(
+    deps,
+    order,
+    channel,
+    target,
+    clientIp,
+    prepareAttempt(deps, order, target, clientIp),
+  );
+  const res = await deps.db
+    .execute(
+      sql`
+      with payable as (
+        select id from orders
+         where id = ${order.id} and status = 'PENDING' and amount_fen = ${order.amountFen}::int
+           and expires_at > ${new Date(now.getTime() + MIN_REMAINING_MS).toISOString()}::timestamptz
+           for update
+      )
+      insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, openid, sign_type,
+                                    api_version, amount_fen, client_ip, request_xml, status, next_check_at, created_at,
+                                    updated_at)
+      select ${v.id}, p.id, ${v.outTradeNo}, ${v.channel}::pay_channel, ${v.tradeType}, ${v.appid}, ${v.mchId},
+             ${v.openid}, ${v.signType}, ${v.apiVersion}::wechatpay_api_version, ${v.amountFen}::int, ${v.clientIp}, ${v.requestXml},
+             'CREATED', ${v.nextCheckAt.toISOString()}::timestamptz, ${v.createdAt.toISOString()}::timestamptz,
+             ${v.updatedAt.toISOString()}::timestamptz
+        from payable p
+       where not exists (select 1 from payment_attempts l
+                          where l.order_id = p.id and l.channel = ${v.channel}::pay_channel
+                            and l.status in ('CREATED', 'PREPAID'))
+      returning id`,
+    )
+    // A concurrent claim for this channel committed first (the partial unique index): decide under the lock.
+    .catch(() => []);
+  const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as { id: string }[];
+  if (rows.length === 0) return undefined;
+  const attempt: TPaymentAttemptRow = {
+    ...v,
+    prepayId: null,
+    prepayExpiresAt: null,
+    mwebUrl: null,
+    mwebExpiresAt: null,
+    codeUrl: null,
+    transactionId: null,
+    paidAt: null,
+    lastError: null,
+    lastQueriedAt: null,
+    checkCount: 0,
+    closedAt: null,
+  };
+  return { attempt, created: true };
 }
 
 /**
