@@ -221,6 +221,8 @@ async function createAttempt(
       clientIp,
       requestXml: prepared.request,
       status: "CREATED",
+      // The shop's clock, as every later decision about the attempt (closeorder only 5 minutes after this) uses.
+      createdAt: deps.now(),
       // Reconciliation looks at it even if unifiedorder never answers.
       nextCheckAt: new Date(deps.now().getTime() + 60_000),
     })
