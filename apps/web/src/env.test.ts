@@ -82,6 +82,26 @@ describe("configuration", () => {
       expect(parseEnv({}).WECHATPAY_API_VERSION).toBe("v2");
     });
 
+    it("WECHATPAY_PLATFORM_CERTIFICATES: alone = certificate mode, beside the public key = switching", () => {
+      const alone = parseEnv({ WECHATPAY_API_VERSION: "v3", WECHATPAY_PLATFORM_CERTIFICATES: "true" });
+      expect(alone.v3).not.toHaveProperty("publicKey");
+      expect(alone.v3).not.toHaveProperty("acceptPlatformCertificates");
+      const both = parseEnv({
+        WECHATPAY_API_VERSION: "v3",
+        WECHATPAY_PLATFORM_CERTIFICATES: "true",
+        WECHATPAY_PUBLIC_KEY_PATH: "apps/wechat-sim/sandbox/pub_key.pem",
+        WECHATPAY_PUBLIC_KEY_ID: "PUB_KEY_ID_0112300001092026112900000000000001",
+      });
+      expect(both.v3).toMatchObject({
+        acceptPlatformCertificates: true,
+        publicKey: { id: expect.any(String) },
+      });
+      expect(() =>
+        parseEnv({ WECHATPAY_API_VERSION: "v3", WECHATPAY_PLATFORM_CERTIFICATES: "false" }),
+      ).toThrow(/WECHATPAY_PLATFORM_CERTIFICATES: without the WeChat Pay public key/);
+      expect(() => parseEnv({ WECHATPAY_PLATFORM_CERTIFICATES: "yes" })).toThrow(/true or false/);
+    });
+
     it("refuses to start naming what is wrong: APIv3 key length, public key id format, an unreadable key file", () => {
       expect(() => parseEnv({ WECHATPAY_API_VERSION: "v3", WECHATPAY_APIV3_KEY: "short" })).toThrow(
         /WECHATPAY_APIV3_KEY: exactly 32 characters/,

@@ -106,6 +106,11 @@ export const ZEnv = z
     WECHATPAY_PUBLIC_KEY_ID: optionalString.pipe(
       z.string().regex(PUBLIC_KEY_ID, "WECHATPAY_PUBLIC_KEY_ID: PUB_KEY_ID_ followed by digits").optional(),
     ),
+    // v3 platform certificates (downloaded, cached in the database): implied without the public key (certificate
+    // mode); `true` beside the public key is WeChat's switch-over, when either may sign (switching mode).
+    WECHATPAY_PLATFORM_CERTIFICATES: optionalString.pipe(
+      z.enum(["true", "false"], { message: "WECHATPAY_PLATFORM_CERTIFICATES: true or false" }).optional(),
+    ),
     REFUNDS_ENABLED: withDefault("true")
       .pipe(z.enum(["true", "false"], { message: "REFUNDS_ENABLED: true or false" }))
       .transform((v) => v === "true"),
@@ -296,6 +301,8 @@ export type TV3Env = {
   privateKeyPem: string;
   serialNo: string;
   publicKey?: { id: string; pem: string };
+  /** With `publicKey`: platform certificates are accepted too (switching mode). */
+  acceptPlatformCertificates?: boolean;
 };
 
 /**
@@ -312,6 +319,7 @@ function v3Credentials(
     WECHATPAY_APIV3_KEY?: string | undefined;
     WECHATPAY_PUBLIC_KEY_PATH: string | undefined;
     WECHATPAY_PUBLIC_KEY_ID?: string | undefined;
+    WECHATPAY_PLATFORM_CERTIFICATES?: "true" | "false" | undefined;
   },
   merchantCert: TMerchantCertificate | undefined,
   ctx: z.RefinementCtx,
@@ -337,7 +345,13 @@ function v3Credentials(
       "API v3 signs every request with the merchant key: set WECHATPAY_MCH_CERT_PATH and WECHATPAY_MCH_KEY_PATH",
     );
   }
-  const bothUnset = env.WECHATPAY_PUBLIC_KEY_PATH === undefined && env.WECHATPAY_PUBLIC_KEY_ID === undefined;
+  const certificates = env.WECHATPAY_PLATFORM_CERTIFICATES;
+  // Against the simulator an unset public key is the sandbox's — unless certificates were asked for by name, which
+  // with no public key is certificate mode.
+  const bothUnset =
+    env.WECHATPAY_PUBLIC_KEY_PATH === undefined &&
+    env.WECHATPAY_PUBLIC_KEY_ID === undefined &&
+    certificates === undefined;
   const keyPath =
     env.WECHATPAY_PUBLIC_KEY_PATH ??
     (sandbox && bothUnset ? SANDBOX_V3.WECHATPAY_PUBLIC_KEY_PATH : undefined);
@@ -345,7 +359,15 @@ function v3Credentials(
     env.WECHATPAY_PUBLIC_KEY_ID ?? (sandbox && bothUnset ? SANDBOX_V3.WECHATPAY_PUBLIC_KEY_ID : undefined);
   const base = { apiV3Key, privateKeyPem: merchantCert.keyPem, serialNo: merchantCert.serial };
   // Neither: platform-certificate mode (certificates downloaded with the APIv3 key).
-  if (keyPath === undefined && keyId === undefined) return base;
+  if (keyPath === undefined && keyId === undefined) {
+    if (certificates === "false") {
+      return issue(
+        "WECHATPAY_PLATFORM_CERTIFICATES",
+        "without the WeChat Pay public key the platform certificates verify WeChat: set WECHATPAY_PUBLIC_KEY_PATH and WECHATPAY_PUBLIC_KEY_ID, or drop WECHATPAY_PLATFORM_CERTIFICATES=false",
+      );
+    }
+    return base;
+  }
   if (keyPath === undefined || keyId === undefined) {
     return issue(
       keyPath === undefined ? "WECHATPAY_PUBLIC_KEY_PATH" : "WECHATPAY_PUBLIC_KEY_ID",
@@ -361,7 +383,11 @@ function v3Credentials(
     const why = (err as NodeJS.ErrnoException).code ?? "not a PEM public key";
     return issue("WECHATPAY_PUBLIC_KEY_PATH", `cannot use ${file} (${why})`);
   }
-  return { ...base, publicKey: { id: keyId, pem } };
+  return {
+    ...base,
+    publicKey: { id: keyId, pem },
+    ...(certificates === "true" ? { acceptPlatformCertificates: true } : {}),
+  };
 }
 
 /** The workspace root (where pnpm-workspace.yaml is), for the default PGlite directory. */

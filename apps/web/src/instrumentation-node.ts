@@ -1,7 +1,7 @@
 // Server start on the Node.js runtime: open the database, apply committed migrations, start reconciliation.
 import os from "node:os";
 
-import { startReconciler } from "@wxpay/core";
+import { startCertificateUpkeep, startReconciler } from "@wxpay/core";
 
 import { env } from "./env";
 import { coreDeps, dbHandle } from "./server/deps";
@@ -25,6 +25,8 @@ export async function startServer(): Promise<void> {
       `[db] ${handle.driver} ready, ${migrations.applied}/${migrations.expected} migrations applied`,
     );
   }
+  // v3 certificate and switching modes: the platform certificates are loaded now and looked at every 10 minutes.
+  startCertificateUpkeep(await coreDeps(), { intervalMs: 10 * 60_000 });
   const intervalSeconds = env().RECONCILE_INTERVAL_SECONDS;
   if (intervalSeconds > 0) {
     startReconciler(await coreDeps(), {

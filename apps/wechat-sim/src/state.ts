@@ -211,6 +211,20 @@ export type FaultRule = {
   refundOutcome?: "SUCCESS" | "CHANGE" | "REFUNDCLOSE" | "ABNORMAL" | "CLOSED";
   /** The next N calls of these pay endpoints answer SYSTEMERROR (business level) without doing anything. */
   systemError?: { endpoints: string[]; times: number };
+  /**
+   * API v3: the next N calls of these endpoints (`v3/jsapi`, `v3/h5`, `v3/native`, `v3/query`, `v3/close`, `v3/refund`,
+   * `v3/refundquery`, `v3/tradebill`, …; empty = any) answer this HTTP error body (e.g. 400 PARAM_ERROR, 401 SIGN_ERROR,
+   * 403 NO_AUTH) after the caller's signature was checked, without doing anything.
+   */
+  v3Error?: {
+    endpoints: string[];
+    times: number;
+    status: number;
+    code: string;
+    message?: string;
+    /** Answer the status with a plain-text body instead of WeChat's JSON (what a gateway in front may send). */
+    bare?: boolean;
+  };
 };
 
 export type FaultScope = { mchId: string; outTradeNo?: string };
@@ -370,6 +384,25 @@ export function createState(opts: { now: () => number; signProbeRate?: number })
         }
       }
       return false;
+    },
+    /** Consumes one v3 error fault for this endpoint, order-level rules first. */
+    takeV3Error(
+      mchId: string,
+      outTradeNo: string | undefined,
+      endpoint: string,
+    ): { status: number; code: string; message: string; bare: boolean } | undefined {
+      const candidates = [
+        ...faults.filter((f) => f.scope.mchId === mchId && outTradeNo && f.scope.outTradeNo === outTradeNo),
+        ...faults.filter((f) => f.scope.mchId === mchId && f.scope.outTradeNo === undefined),
+      ];
+      for (const f of candidates) {
+        const e = f.rule.v3Error;
+        if (e && e.times > 0 && (e.endpoints.length === 0 || e.endpoints.includes(endpoint))) {
+          e.times -= 1;
+          return { status: e.status, code: e.code, message: e.message ?? e.code, bare: e.bare === true };
+        }
+      }
+      return undefined;
     },
     nextJobId: () => ++jobSeq,
   };

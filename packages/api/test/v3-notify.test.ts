@@ -2,14 +2,15 @@
 // key's private half signs, the APIv3 key seals the resource). Hostile ones are refused with nothing applied; a genuine
 // one applies once however often and however concurrently it comes. And the switch-over: orders started on v2, the
 // shop restarted on v3 (new deps, same database) — the v2 attempts still settle over v2, exactly once.
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { reconcilePass, syncAttempt } from "@wxpay/core";
+import { listNotifications, reconcilePass, syncAttempt } from "@wxpay/core";
 import { sandboxV3Credentials } from "@wxpay/core/testing";
-import { orderEvents, orders, paymentAttempts } from "@wxpay/db";
+import { orderEvents, orders, paymentAttempts, paymentNotifications } from "@wxpay/db";
 import {
   AUTH_SCHEME,
   buildResponseMessageBytes,
@@ -144,34 +145,58 @@ describe("hostile v3 notifies are refused with nothing applied", () => {
   it("forged signature, unknown serial, stale timestamp, SIGNTEST probe, flipped ciphertext or tag, wrong amount, appid or mchid, oversized or malformed body", async () => {
     const a = await v3Attempt();
     const good = transaction(a);
-    const cases: [string, TNotify][] = [
-      ["signed with the merchant's own key", signed(seal(good), { key: MERCHANT_KEY })],
-      ["unknown serial", signed(seal(good), { serial: "PUB_KEY_ID_0112300001099999999999999999999999" })],
-      ["timestamp over 5 minutes old", signed(seal(good), { ageSec: 301 })],
-      ["a SIGNTEST probe", signed(seal(good), { probe: true })],
-      ["ciphertext flipped", signed(seal(good, { flip: "ciphertext" }))],
-      ["tag flipped", signed(seal(good, { flip: "tag" }))],
-      ["sealed with another APIv3 key", signed(seal(good, { key: "ffffffffffffffffffffffffffffffff" }))],
+    // Each refusal is stored with its own v3 verdict (not v2's BAD_XML/BAD_SIGN), by digest: nothing of it is applied.
+    const cases: [string, TNotify, string][] = [
+      ["signed with the merchant's own key", signed(seal(good), { key: MERCHANT_KEY }), "BAD_SIGNATURE"],
+      [
+        "unknown serial",
+        signed(seal(good), { serial: "PUB_KEY_ID_0112300001099999999999999999999999" }),
+        "UNKNOWN_SERIAL",
+      ],
+      ["timestamp over 5 minutes old", signed(seal(good), { ageSec: 301 }), "STALE_TIMESTAMP"],
+      ["a SIGNTEST probe", signed(seal(good), { probe: true }), "SIGNTEST_PROBE"],
+      ["ciphertext flipped", signed(seal(good, { flip: "ciphertext" })), "DECRYPT_FAILED"],
+      ["tag flipped", signed(seal(good, { flip: "tag" })), "DECRYPT_FAILED"],
+      [
+        "sealed with another APIv3 key",
+        signed(seal(good, { key: "ffffffffffffffffffffffffffffffff" })),
+        "DECRYPT_FAILED",
+      ],
       [
         "amount not the attempt's",
         signed(seal(transaction(a, { amount: { total: a.amountFen - 1, currency: "CNY" } }))),
+        "AMOUNT_MISMATCH",
       ],
-      ["appid not ours", signed(seal(transaction(a, { appid: "wx0000000000000000" })))],
-      ["mchid not ours", signed(seal(transaction(a, { mchid: "1900000001" })))],
-      ["malformed body", signed("{not json")],
-      ["oversized body", signed(`{"pad":"${"x".repeat(70 * 1024)}"}`)],
+      ["appid not ours", signed(seal(transaction(a, { appid: "wx0000000000000000" }))), "WRONG_APPID"],
+      ["mchid not ours", signed(seal(transaction(a, { mchid: "1900000001" }))), "WRONG_MCH_ID"],
+      ["malformed body", signed("{not json"), "BAD_BODY"],
+      ["oversized body", signed(`{"pad":"${"x".repeat(70 * 1024)}"}`), "BODY_TOO_LARGE"],
     ];
     // The body bytes are what is signed: a body changed after signing is a forgery too.
     const tampered = signed(seal(good));
     cases.push([
       "body changed after signing",
       { ...tampered, body: tampered.body.replace('"支付成功"', '"成功"') },
+      "BAD_SIGNATURE",
     ]);
-    for (const [what, n] of cases) {
+    for (const [what, n, verdict] of cases) {
       const r = await deliver(n);
       expect(r.status, what).toBeGreaterThanOrEqual(400);
       expect(r.text, what).toContain('"code":"FAIL"');
+      const digest = createHash("sha256").update(n.body).digest("hex");
+      const rows = await h.deps.db
+        .select()
+        .from(paymentNotifications)
+        .where(eq(paymentNotifications.bodySha256, digest));
+      expect(
+        rows.map((x) => x.verdict),
+        what,
+      ).toEqual([verdict]);
+      expect(rows[0]?.reply, what).toBe(String(r.status));
     }
+    // The console's notify inbox lists every one of them as failing.
+    const failing = await listNotifications(h.deps, { limit: 200, failingOnly: true });
+    for (const [, , verdict] of cases) expect(failing.map((x) => x.verdict)).toContain(verdict);
     expect((await orderRow(a.orderId))?.status).toBe("PENDING");
     expect(await paidEvents(a.orderId)).toHaveLength(0);
     const [attempt] = await h.deps.db

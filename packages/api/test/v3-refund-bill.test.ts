@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { reconcileBill, requestRefund, syncPendingRefunds } from "@wxpay/core";
-import { orders, paymentAttempts, refunds } from "@wxpay/db";
+import { orders, paymentAttempts, refunds, wechatPlatformCertificates } from "@wxpay/db";
 import { formatBeijingTime } from "@wxpay/wechatpay";
 
 import type { Harness } from "./harness";
@@ -139,6 +139,9 @@ describe("the simulator switching signing mode mid-run", () => {
       };
       await s.control.setSigning({ mode: "certificate" });
       const first = await pay();
+      // The certificate WeChat signed with was downloaded on the unknown serial and cached for every instance.
+      const cached = await s.deps.db.select().from(wechatPlatformCertificates);
+      expect(cached.map((c) => c.serialNo)).toEqual(s.deps.v3?.certificates?.serials());
       await s.control.setSigning({ mode: "public-key" });
       const second = await pay();
       const verdicts = s.notifyLog.filter((n) => n.body.length > 0).map((n) => n.verdict);

@@ -11,6 +11,7 @@ import { createV2Gateway } from "./gateway/v2-gateway";
 import { createV3Gateway } from "./gateway/v3-gateway";
 import type { Logger } from "./log";
 import { consoleLogger } from "./log";
+import { downloadPlatformCertificatesOnce } from "./wechat/platform-certificates";
 
 export type TWechatEndpoints = {
   payBase: string;
@@ -47,6 +48,7 @@ export function createCoreDeps(opts: {
   log?: Logger;
 }): CoreDeps {
   const now = opts.now ?? (() => new Date());
+  const log = opts.log ?? consoleLogger;
   const { config, wechat } = opts;
   const pay = createPayClient({
     baseUrl: wechat.payBase,
@@ -82,6 +84,9 @@ export function createCoreDeps(opts: {
         // stand-in: the client refuses this option against a real WeChat host.
         allowHttpNotifyUrl: config.appUrl.startsWith("http:"),
         ...(wechat.fetch ? { fetch: wechat.fetch } : {}),
+        // Certificate and switching modes: one instance downloads, every instance reads the table.
+        certificateDownload: (download) =>
+          downloadPlatformCertificatesOnce({ db: opts.db, now, log }, config.mchId, download),
       })
     : undefined;
   if (v3Merchant) adapters.v3 = createV3Gateway({ merchant: v3Merchant, now });
@@ -92,7 +97,7 @@ export function createCoreDeps(opts: {
     db: opts.db,
     now,
     config,
-    log: opts.log ?? consoleLogger,
+    log,
     pay,
     ...(v3Merchant ? { v3: v3Merchant } : {}),
     gateways: {

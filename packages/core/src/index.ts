@@ -31,6 +31,7 @@ export * from "./session/oauth";
 export * from "./session/session-token";
 export * from "./wechat/credentials";
 export * from "./wechat/js-config";
+export * from "./wechat/platform-certificates";
 export * from "./orders/list-orders-needing-review";
 export * from "./reconcile/reconcile-pass";
 export * from "./reconcile/reconcile-tick";

@@ -16,7 +16,9 @@ export {
   rateLimitHits,
   reconcilerTicks,
   refunds,
+  V3_NOTIFY_REFUSALS,
   wechatCredentials,
+  wechatPlatformCertificates,
 } from "./schema";
 export type {
   TAuditLogRow,

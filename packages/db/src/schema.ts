@@ -153,6 +153,28 @@ export const paymentAttempts = pgTable(
   ],
 );
 
+/**
+ * What became of a notify delivery. The outcomes of a verified notify are shared by both API versions; the refusals
+ * before that are each version's own words: v2's XML and MD5/HMAC (BAD_XML, BAD_SIGN, WRONG_SIGN_TYPE), v3's JSON,
+ * RSA headers and AES-GCM resource (the V3_NOTIFY_REFUSALS below).
+ */
+export const V3_NOTIFY_REFUSALS = [
+  /** Not WeChat's JSON envelope, or a decrypted resource without a field a payment needs. */
+  "BAD_BODY",
+  /** Over the size cap: refused before any work. */
+  "BODY_TOO_LARGE",
+  /** A Wechatpay-* header missing or malformed, or the signature does not verify with the key the serial names. */
+  "BAD_SIGNATURE",
+  /** Wechatpay-Serial names no key we hold (and no certificate download brought it). */
+  "UNKNOWN_SERIAL",
+  /** Wechatpay-Timestamp more than 5 minutes away from our clock. */
+  "STALE_TIMESTAMP",
+  /** A WECHATPAY/SIGNTEST/ probe: WeChat checking that we verify (refused, and WeChat sends the real one). */
+  "SIGNTEST_PROBE",
+  /** The signed resource did not decrypt with the APIv3 key (ciphertext or tag altered, or another key). */
+  "DECRYPT_FAILED",
+] as const;
+
 export const notifyVerdict = pgEnum("notify_verdict", [
   "APPLIED",
   "DUPLICATE",
@@ -166,6 +188,7 @@ export const notifyVerdict = pgEnum("notify_verdict", [
   "AMOUNT_MISMATCH",
   "UNKNOWN_ORDER",
   "ERROR",
+  ...V3_NOTIFY_REFUSALS,
 ]);
 
 /** Every notify delivery, whatever became of it. */

@@ -1,6 +1,6 @@
 // The process's core dependencies, built once from the validated configuration.
 import type { CoreDeps, TCoreConfig } from "@wxpay/core";
-import { createCoreDeps, createLogger, DEFAULT_CORE_TUNING } from "@wxpay/core";
+import { createCoreDeps, createLogger, DEFAULT_CORE_TUNING, ensurePlatformCertificates } from "@wxpay/core";
 import type { DbHandle } from "@wxpay/db";
 import { sharedDbHandle } from "@wxpay/db";
 
@@ -50,7 +50,7 @@ export function coreDeps(): Promise<CoreDeps> {
   g[GLOBAL_KEY] ??= (async () => {
     const e = env();
     const handle = await dbHandle();
-    return createCoreDeps({
+    const deps = createCoreDeps({
       db: handle.db,
       config: coreConfig(),
       log: createLogger({ level: e.LOG_LEVEL }),
@@ -65,6 +65,12 @@ export function coreDeps(): Promise<CoreDeps> {
         ...(e.v3 ? { v3: e.v3 } : {}),
       },
     });
+    // Certificate and switching modes: the cached platform certificates, or one download shared by all instances. A
+    // WeChat that does not answer now is not fatal: a notify or answer with an unknown serial downloads again.
+    await ensurePlatformCertificates(deps).catch((err: unknown) =>
+      deps.log.error("platform certificates not loaded at start", { error: String(err) }),
+    );
+    return deps;
   })().catch((err: unknown) => {
     delete g[GLOBAL_KEY];
     throw err;

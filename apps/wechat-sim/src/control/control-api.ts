@@ -100,6 +100,17 @@ export const ZFaultRule = z
       .object({ endpoints: z.array(z.string()), times: z.number().int().min(1) })
       .strict()
       .optional(),
+    v3Error: z
+      .object({
+        endpoints: z.array(z.string()),
+        times: z.number().int().min(1),
+        status: z.number().int().min(400).max(599),
+        code: z.string().regex(/^[A-Z_]{2,64}$/),
+        message: z.string().max(256).optional(),
+        bare: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 const ZFaultInput = z

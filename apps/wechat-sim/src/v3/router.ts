@@ -13,31 +13,38 @@ import { answerKey, signatureNowSec, signBody, takeProbe } from "./signer";
 import { closeTransaction, createTransaction, queryByOutTradeNo, queryByTransactionId } from "./transactions";
 import { requestId, v3Error, type V3Reply } from "./wire";
 
-type Route = { method: "GET" | "POST"; pattern: RegExp; params: string[]; handler: V3Handler };
+type Route = {
+  method: "GET" | "POST";
+  pattern: RegExp;
+  params: string[];
+  handler: V3Handler;
+  /** The endpoint's name in fault rules (v3Error, systemError). */
+  name: string;
+};
 
 const SEGMENT = "([^/]+)";
-const route = (method: Route["method"], path: string, handler: V3Handler): Route => {
+const route = (method: Route["method"], path: string, handler: V3Handler, name: string): Route => {
   const params: string[] = [];
   const source = path.replace(/\{(\w+)\}/g, (_m, name: string) => {
     params.push(name);
     return SEGMENT;
   });
-  return { method, pattern: new RegExp(`^${source}$`), params, handler };
+  return { method, pattern: new RegExp(`^${source}$`), params, handler, name };
 };
 
 const ROUTES: Route[] = [
-  route("POST", "/v3/pay/transactions/jsapi", createTransaction("jsapi")),
-  route("POST", "/v3/pay/transactions/h5", createTransaction("h5")),
-  route("POST", "/v3/pay/transactions/native", createTransaction("native")),
-  route("GET", "/v3/pay/transactions/id/{transaction_id}", queryByTransactionId),
-  route("GET", "/v3/pay/transactions/out-trade-no/{out_trade_no}", queryByOutTradeNo),
-  route("POST", "/v3/pay/transactions/out-trade-no/{out_trade_no}/close", closeTransaction),
-  route("POST", "/v3/refund/domestic/refunds", createRefund),
-  route("GET", "/v3/refund/domestic/refunds/{out_refund_no}", queryRefund),
-  route("GET", "/v3/bill/tradebill", tradeBill),
-  route("GET", "/v3/bill/fundflowbill", fundFlowBill),
-  route("GET", "/v3/billdownload/file", billDownloadFile),
-  route("GET", "/v3/certificates", certificates),
+  route("POST", "/v3/pay/transactions/jsapi", createTransaction("jsapi"), "v3/jsapi"),
+  route("POST", "/v3/pay/transactions/h5", createTransaction("h5"), "v3/h5"),
+  route("POST", "/v3/pay/transactions/native", createTransaction("native"), "v3/native"),
+  route("GET", "/v3/pay/transactions/id/{transaction_id}", queryByTransactionId, "v3/query"),
+  route("GET", "/v3/pay/transactions/out-trade-no/{out_trade_no}", queryByOutTradeNo, "v3/query"),
+  route("POST", "/v3/pay/transactions/out-trade-no/{out_trade_no}/close", closeTransaction, "v3/close"),
+  route("POST", "/v3/refund/domestic/refunds", createRefund, "v3/refund"),
+  route("GET", "/v3/refund/domestic/refunds/{out_refund_no}", queryRefund, "v3/refundquery"),
+  route("GET", "/v3/bill/tradebill", tradeBill, "v3/tradebill"),
+  route("GET", "/v3/bill/fundflowbill", fundFlowBill, "v3/fundflowbill"),
+  route("GET", "/v3/billdownload/file", billDownloadFile, "v3/billdownload"),
+  route("GET", "/v3/certificates", certificates, "v3/certificates"),
 ];
 
 export async function handleV3(
@@ -85,6 +92,25 @@ export async function handleV3(
     nowSec,
   );
   if (isReply(verified)) return write(ctx, res, verified);
+  // Fault injection: a refusal WeChat could give this call (its error answers are unsigned).
+  const injected = ctx.state.takeV3Error(
+    verified.merchant.mchId,
+    params["out_trade_no"] ?? bodyOutTradeNo(raw),
+    matched.name,
+  );
+  if (injected?.bare) {
+    return write(ctx, res, {
+      status: injected.status,
+      raw: { body: `${injected.status} ${injected.code}`, contentType: "text/plain; charset=utf-8" },
+      unsigned: true,
+    });
+  }
+  if (injected) {
+    return write(ctx, res, {
+      ...v3Error(injected.status, injected.code, injected.message),
+      unsigned: true,
+    });
+  }
   const reply = matched.handler(ctx, { merchant: verified.merchant, params, query: url.searchParams, raw });
   if (reply.unsigned) return write(ctx, res, reply);
   // WeChat signs its answer to a verified caller, 204 included (over an empty body).
@@ -95,6 +121,15 @@ export async function handleV3(
     probe: takeProbe(verified.merchant, "answer"),
   });
   return write(ctx, res, reply, { ...signed });
+}
+
+function bodyOutTradeNo(raw: Buffer): string | undefined {
+  try {
+    const v = (JSON.parse(raw.toString("utf8")) as { out_trade_no?: unknown }).out_trade_no;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function write(

@@ -5,7 +5,8 @@
 import crypto from "node:crypto";
 
 import { paymentNotifications } from "@wxpay/db";
-import type { TV3NotifyRejectionCode } from "@wxpay/wechatpay/v3";
+import type { V3_NOTIFY_REFUSALS } from "@wxpay/db";
+import type { TV3NotifyRejection } from "@wxpay/wechatpay/v3";
 import { v3NotifyReply } from "@wxpay/wechatpay/v3";
 
 import type { CoreDeps } from "../deps";
@@ -24,17 +25,40 @@ export type TV3NotifyInput = {
 
 const STORED_BODY_CHARS = 16 * 1024;
 
-// The delivery log's verdicts are shared with v2: a body that is not WeChat's envelope is BAD_XML ("malformed"), a
-// resource that does not decrypt failed authentication like a bad signature.
-const REJECTION_VERDICT: Record<TV3NotifyRejectionCode, TNotifyVerdict> = {
-  BAD_JSON: "BAD_XML",
-  BAD_SIGN: "BAD_SIGN",
-  BAD_RESOURCE: "BAD_SIGN",
-  UNSUPPORTED_EVENT: "NOT_SUCCESS",
-  WRONG_APPID: "WRONG_APPID",
-  WRONG_MCH_ID: "WRONG_MCH_ID",
-  MISSING_FIELD: "BAD_XML",
-};
+export type TV3NotifyRefusal = (typeof V3_NOTIFY_REFUSALS)[number];
+
+/**
+ * The delivery log's verdict for a v3 notify refused before anything was applied, in v3's own words: what the verifier
+ * or the decryption said, not v2's BAD_XML/BAD_SIGN. Outcomes after verification (wrong appid or mchid, an event that
+ * is not a payment) are the verdicts both versions share.
+ */
+export function v3RefusalVerdict(rejection: TV3NotifyRejection): TNotifyVerdict {
+  switch (rejection.code) {
+    case "BAD_SIGN":
+      switch (rejection.verify) {
+        case "UNKNOWN_SERIAL":
+          return "UNKNOWN_SERIAL";
+        case "STALE_TIMESTAMP":
+          return "STALE_TIMESTAMP";
+        case "SIGNATURE_PROBE":
+          return "SIGNTEST_PROBE";
+        case "BODY_TOO_LARGE":
+          return "BODY_TOO_LARGE";
+        default:
+          return "BAD_SIGNATURE";
+      }
+    case "BAD_RESOURCE":
+      return "DECRYPT_FAILED";
+    case "UNSUPPORTED_EVENT":
+      return "NOT_SUCCESS";
+    case "WRONG_APPID":
+    case "WRONG_MCH_ID":
+      return rejection.code;
+    case "BAD_JSON":
+    case "MISSING_FIELD":
+      return "BAD_BODY";
+  }
+}
 
 const fail = (message: string) => v3NotifyReply(false, message);
 
@@ -52,12 +76,12 @@ export async function handleV3PayNotify(
     return { verdict: "ERROR", reply: fail("系统繁忙") };
   }
   if (record.bodyBytes > MAX_NOTIFY_BYTES) {
-    return reject(deps, record, "BAD_XML", `body of ${record.bodyBytes} bytes`, input.remoteAddr);
+    return reject(deps, record, "BODY_TOO_LARGE", `body of ${record.bodyBytes} bytes`, input.remoteAddr);
   }
   const parsed = await deps.v3.parsePayNotifyRefreshing({ headers: input.headers, body: input.body });
   if (!parsed.ok) {
     const { code, message, verify } = parsed.rejection;
-    const verdict = REJECTION_VERDICT[code];
+    const verdict = v3RefusalVerdict(parsed.rejection);
     // A verified notify of another event is acknowledged: there is nothing to apply, and nothing to retry.
     if (verdict === "NOT_SUCCESS") {
       await deps.db
@@ -132,7 +156,10 @@ async function reject(
   detail: string,
   remoteAddr: string | undefined,
 ): Promise<THandleV3NotifyResult> {
-  const reply = fail(verdict === "BAD_SIGN" ? "签名错误" : "参数错误");
+  const signature = ["BAD_SIGNATURE", "UNKNOWN_SERIAL", "STALE_TIMESTAMP", "SIGNTEST_PROBE"].includes(
+    verdict,
+  );
+  const reply = fail(signature ? "签名错误" : "参数错误");
   deps.log.warn("v3 notify rejected", { verdict, detail, remoteAddr });
   // Unverified bytes are remembered by digest and size only.
   await deps.db

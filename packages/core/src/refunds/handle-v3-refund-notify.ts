@@ -4,7 +4,9 @@ import type { TV3RefundStatus } from "@wxpay/wechatpay/v3";
 import { v3NotifyReply } from "@wxpay/wechatpay/v3";
 
 import type { CoreDeps } from "../deps";
+import type { TNotifyVerdict } from "../payments/handle-pay-notify";
 import type { TV3NotifyInput, TV3NotifyReply } from "../payments/handle-v3-pay-notify";
+import { v3RefusalVerdict } from "../payments/handle-v3-pay-notify";
 import { MAX_NOTIFY_BYTES } from "../payments/handle-pay-notify";
 import type { TRefundResultStatus } from "./apply-refund-result";
 import type { THandleRefundNotifyResult } from "./handle-refund-notify";
@@ -20,19 +22,21 @@ const STATUS: Record<TV3RefundStatus, TRefundResultStatus | undefined> = {
 export async function handleV3RefundNotify(
   deps: CoreDeps,
   input: TV3NotifyInput,
-): Promise<{ verdict: THandleRefundNotifyResult["verdict"]; reply: TV3NotifyReply }> {
+): Promise<{
+  verdict: THandleRefundNotifyResult["verdict"];
+  /** Why a REJECTED delivery was refused, in the v3 words of the notify log (UNKNOWN_SERIAL, DECRYPT_FAILED, …). */
+  refusal?: TNotifyVerdict;
+  reply: TV3NotifyReply;
+}> {
   if (!deps.v3) return { verdict: "ERROR", reply: v3NotifyReply(false, "系统繁忙") };
   if (Buffer.byteLength(input.body, "utf8") > MAX_NOTIFY_BYTES) {
-    return { verdict: "REJECTED", reply: v3NotifyReply(false, "参数错误") };
+    return { verdict: "REJECTED", refusal: "BODY_TOO_LARGE", reply: v3NotifyReply(false, "参数错误") };
   }
   const parsed = await deps.v3.parseRefundNotifyRefreshing({ headers: input.headers, body: input.body });
   if (!parsed.ok) {
-    deps.log.warn("v3 refund notify rejected", {
-      code: parsed.rejection.code,
-      verify: parsed.rejection.verify,
-      detail: parsed.rejection.message,
-    });
-    return { verdict: "REJECTED", reply: v3NotifyReply(false, "参数错误") };
+    const refusal = v3RefusalVerdict(parsed.rejection);
+    deps.log.warn("v3 refund notify rejected", { refusal, detail: parsed.rejection.message });
+    return { verdict: "REJECTED", refusal, reply: v3NotifyReply(false, "参数错误") };
   }
   const n = parsed.notification;
   const status = STATUS[n.refundStatus];

@@ -8,7 +8,7 @@ import type { CoreDeps } from "../deps";
 
 /** True when this holder now owns `name` until `ttlMs` from now (free, lapsed, or already its own). */
 export async function tryAcquireLease(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, "db" | "now">,
   name: string,
   holder: string,
   ttlMs: number,
@@ -28,6 +28,6 @@ export async function tryAcquireLease(
 }
 
 /** Gives the lease back, if this holder still has it. */
-export async function releaseLease(deps: CoreDeps, name: string, holder: string): Promise<void> {
+export async function releaseLease(deps: Pick<CoreDeps, "db">, name: string, holder: string): Promise<void> {
   await deps.db.delete(leases).where(and(eq(leases.name, name), eq(leases.holder, holder)));
 }

@@ -5,7 +5,7 @@ import type { KeyObject } from "node:crypto";
 
 import { CertificateStore, encryptionKey } from "./certificates";
 import { createV3Client } from "./client";
-import type { TV3Client, TV3ClientConfig } from "./client";
+import type { TV3CertificatesResult, TV3Client, TV3ClientConfig } from "./client";
 import { loadPrivateKey } from "./crypto";
 import { parseV3PayNotify, parseV3RefundNotify } from "./notify";
 import type { TV3NotifyConfig, TV3PayNotifyResult, TV3RefundNotifyResult } from "./notify";
@@ -34,6 +34,12 @@ export type TV3MerchantConfig = {
   certificates?: readonly TPlatformCertificate[];
   /** Told when a download brings new platform certificates (to cache them, e.g. in the database). */
   onCertificates?: (certificates: TPlatformCertificate[]) => void;
+  /**
+   * Wraps every platform-certificate download (certificate and switching modes): `download` is the real
+   * GET /v3/certificates. A shop with several instances puts it behind a lock shared by all of them and answers
+   * from its cache when another instance has just downloaded — WeChat need not hear the same question N times.
+   */
+  certificateDownload?: (download: () => Promise<TV3CertificatesResult>) => Promise<TV3CertificatesResult>;
 } & Pick<
   TV3ClientConfig,
   | "baseUrl"
@@ -77,7 +83,10 @@ export function createV3Merchant(config: TV3MerchantConfig): TV3Merchant {
     mode === "public-key"
       ? undefined
       : new CertificateStore(config.certificates ?? [], {
-          download: () => client.downloadCertificates(config.apiV3Key),
+          download: () => {
+            const download = () => client.downloadCertificates(config.apiV3Key);
+            return config.certificateDownload ? config.certificateDownload(download) : download();
+          },
           ...(config.onCertificates ? { onUpdate: config.onCertificates } : {}),
         });
   const verifier = new WechatpayVerifier({
