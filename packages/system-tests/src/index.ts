@@ -1,3 +1,4 @@
+export * from "./api-version";
 export * from "./db-crash-probe";
 export * from "./load";
 export * from "./pg-control";

@@ -43,11 +43,3 @@ export async function notificationVerdicts(
     select out_trade_no as "outTradeNo", transaction_id as "transactionId", verdict::text as verdict
       from payment_notifications where out_trade_no in ${sql(outTradeNos as string[])}`;
 }
-
-/** WeChat's transaction_id inside a notify body (the simulator's record of what it sent). */
-export function transactionIdOf(notifyXml: string): string | undefined {
-  return (
-    /<transaction_id><!\[CDATA\[([^\]]*)\]\]><\/transaction_id>/.exec(notifyXml)?.[1] ??
-    /<transaction_id>([^<]*)<\/transaction_id>/.exec(notifyXml)?.[1]
-  );
-}

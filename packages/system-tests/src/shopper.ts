@@ -13,6 +13,13 @@ export class Shopper {
 
   constructor(readonly baseUrl: string) {}
 
+  /** The same shopper (same session cookie) at another origin: the shop redeployed, or another instance. */
+  at(baseUrl: string): Shopper {
+    const moved = new Shopper(baseUrl);
+    moved.cookie = this.cookie;
+    return moved;
+  }
+
   private async unwrap<T>(res: Response): Promise<TTrpcReply<T>> {
     const set = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
     if (set) this.cookie = set.slice(SESSION_COOKIE.length + 1).split(";")[0];

@@ -37,7 +37,9 @@ export async function startSystem(opts: { timeScale?: number } = {}): Promise<TS
     log: false,
     timeScale: opts.timeScale ?? 1,
     // WeChat's 5 s reply deadline, scaled, would be a few ms; a loaded 2-core machine needs real time to answer.
-    rules: { minRealNotifyDeadlineMs: 3000 },
+    // v3 signatures carry real time: the shop refuses a Wechatpay-Timestamp over 5 minutes off its own clock, and
+    // simulated time at 10x or 60x is that far ahead within a minute of the run.
+    rules: { minRealNotifyDeadlineMs: 3000, signatureClock: "real" },
   });
   return {
     pg,

@@ -31,6 +31,10 @@ export type StartWebOptions = {
   simUrl: string;
   /** 0 turns the in-process reconciler off. */
   reconcileIntervalSeconds?: number;
+  /** WECHATPAY_API_VERSION: the API new attempts use (default v2); the v3 credentials are the sandbox defaults. */
+  apiVersion?: "v2" | "v3";
+  /** Listen here instead of on a free port (a restart of a shop keeps its public origin and so its notify_url). */
+  port?: number;
   env?: Record<string, string>;
 };
 
@@ -100,7 +104,7 @@ process.on("exit", () => {
 
 export async function startWeb(opts: StartWebOptions): Promise<WebProcess> {
   assertWebBuilt();
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child = spawn("pnpm", ["exec", "next", "start", "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: WEB_DIR,
@@ -120,6 +124,7 @@ export async function startWeb(opts: StartWebOptions): Promise<WebProcess> {
       WECHAT_API_BASE: opts.simUrl,
       WECHAT_OPEN_BASE: opts.simUrl,
       RECONCILE_INTERVAL_SECONDS: String(opts.reconcileIntervalSeconds ?? 0),
+      WECHATPAY_API_VERSION: opts.apiVersion ?? "v2",
       // The load and fault suites send hundreds of orders from 127.0.0.1: abuse limits are off unless a test
       // passes its own values ("" = the app's documented defaults).
       RATE_LIMIT_PER_IP_PER_MINUTE: "0",

@@ -246,6 +246,7 @@ function newAttemptValues(
     status: "CREATED" as const,
     // Reconciliation looks at it even if unifiedorder never answers.
     nextCheckAt: new Date(now.getTime() + 60_000),
+    // The shop's clock, as every later decision about the attempt (closeorder only 5 minutes after this) uses.
     createdAt: now,
     updatedAt: now,
   };
@@ -297,7 +298,10 @@ async function claimNewAttemptAtOnce(
       returning id`,
     )
     // A concurrent claim for this channel committed first (the partial unique index): decide under the lock.
-    .catch(() => []);
+    .catch((err: unknown) => {
+      if (isUniqueViolation(err)) return [];
+      throw err;
+    });
   const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as { id: string }[];
   if (rows.length === 0) return undefined;
   const attempt: TPaymentAttemptRow = {
@@ -477,4 +481,13 @@ function payParams(
   });
   if (channel === "jsapi") return { channel, payParams: { appId, ...mini } };
   return { channel, payParams: mini };
+}
+
+/** A unique index refused the row (PostgreSQL 23505), whether the driver's error arrives bare or wrapped. */
+function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 4; depth++) {
+    if ((e as { code?: unknown }).code === "23505") return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
