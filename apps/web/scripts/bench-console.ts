@@ -1,8 +1,9 @@
 // `pnpm --filter @wxpay/web bench:console [orders]` (default 1,000,000): fills the database in DATABASE_URL with that
-// many orders (one payment attempt each, spread over 90 days, statuses and channels mixed) if it holds fewer, then
-// times admin.orders — through the tRPC caller, with an operator session, as the console calls it — for each filter,
-// first page and a deep page, and prints p50/p95 in milliseconds, then the query plan of the slowest case's SQL
-// (EXPLAIN ANALYZE). A bench, not a test: it never fails on a figure. Use a throwaway database: the seeded orders stay.
+// many orders (one payment attempt each, spread over 90 days, statuses and channels mixed; each paid attempt with its
+// paid_at and an APPLIED notify row, each refunded order with a SUCCESS refund) if it holds fewer, then times
+// admin.overview (the console's first page) and admin.orders — through the tRPC caller, with an operator session, as
+// the console calls them — the latter for each filter, first page and a deep page, and prints p50/p95 in
+// milliseconds. A bench, not a test: it never fails on a figure. Use a throwaway database: the seeded orders stay.
 // LOG_LEVEL=warn keeps the per-call log lines out of the figures.
 import postgres from "postgres";
 
@@ -40,23 +41,35 @@ if (n < target) {
                5900,
                (array['PAID','PAID','PAID','CLOSED','PENDING','REFUNDED','PARTLY_REFUNDED','PAID_NEEDS_REVIEW'])[1 + g % 8]::order_status,
                case when g % 8 in (0,1,2,5,6,7) then '42000bench' || lpad((${n + done} + g)::text, 18, '0') end,
-               case when g % 8 in (0,1,2,5,6,7) then now() - ((${n + done} + g) % 7776000) * interval '1 second' end,
-               now() - ((${n + done} + g) % 7776000) * interval '1 second' + interval '30 minutes',
-               now() - ((${n + done} + g) % 7776000) * interval '1 second',
+               case when g % 8 in (0,1,2,5,6,7) then now() - ((${n + done} + g)::bigint * 7776000 / ${target}::bigint) * interval '1 second' end,
+               now() - ((${n + done} + g)::bigint * 7776000 / ${target}::bigint) * interval '1 second' + interval '30 minutes',
+               now() - ((${n + done} + g)::bigint * 7776000 / ${target}::bigint) * interval '1 second',
                now()
           from generate_series(1, ${size}) g
-        returning id, created_at, status, transaction_id
+        returning id, created_at, status, transaction_id, paid_at
+      ), a as (
+        insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, sign_type, amount_fen,
+                                      client_ip, request_xml, status, transaction_id, paid_at, created_at, updated_at)
+        select 'a_' || substr(o.id, 3), o.id, 'B' || substr(o.id, 8), (array['h5','jsapi','mini'])[1 + (hashtext(o.id) & 3) % 3]::pay_channel,
+               'MWEB', 'wxbench', '1230000109', 'MD5', 5900, '127.0.0.1', '<xml/>',
+               case when o.transaction_id is not null then 'PAID' else 'CLOSED' end::attempt_status,
+               o.transaction_id, o.paid_at, o.created_at, o.created_at
+          from o
+        returning id, order_id, out_trade_no, transaction_id, status, paid_at
+      ), n as (
+        insert into payment_notifications (received_at, body_sha256, out_trade_no, transaction_id, attempt_id, verdict, reply)
+        select a.paid_at, md5(a.id), a.out_trade_no, a.transaction_id, a.id, 'APPLIED'::notify_verdict, '<xml/>'
+          from a where a.status = 'PAID'
       )
-      insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, sign_type, amount_fen,
-                                    client_ip, request_xml, status, transaction_id, created_at, updated_at)
-      select 'a_' || substr(o.id, 3), o.id, 'B' || substr(o.id, 8), (array['h5','jsapi','mini'])[1 + (hashtext(o.id) & 3) % 3]::pay_channel,
-             'MWEB', 'wxbench', '1230000109', 'MD5', 5900, '127.0.0.1', '<xml/>',
-             case when o.transaction_id is not null then 'PAID' else 'CLOSED' end::attempt_status,
-             o.transaction_id, o.created_at, o.created_at
-        from o`;
+      insert into refunds (out_refund_no, order_id, attempt_id, refund_fee_fen, status, succeeded_at, created_at, updated_at)
+      select 'R' || substr(a.id, 8), a.order_id, a.id, case when o.status = 'REFUNDED' then 5900 else 2000 end,
+             'SUCCESS'::refund_status, a.paid_at + interval '1 hour', a.paid_at + interval '10 minutes', now()
+        from a join o on o.id = a.order_id
+       where o.status in ('REFUNDED', 'PARTLY_REFUNDED')`;
     process.stdout.write(`  ${done + size}/${missing} (${Math.round((Date.now() - started) / 1000)} s)\n`);
   }
-  await sql`analyze`;
+  // As a long-lived database would be after autovacuum: statistics and the visibility map (index-only scans).
+  await sql`vacuum analyze`;
 }
 
 const username = `bench${Date.now().toString(36)}`;
@@ -66,6 +79,21 @@ const { token } = await operatorLogin(deps, { username, password: added.oneTimeP
 const caller = createCallerFactory(appRouter)(
   createApiContext({ deps, headers: new Headers({ cookie: `${ADMIN_COOKIE}=${token}` }) }),
 ).admin;
+
+const pct = (ms: number[], q: number) =>
+  ([...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? 0).toFixed(1);
+
+// The console's first page: 14 days of per-day sums, conversion by channel, notify verdicts.
+await caller.overview();
+const overviewMs: number[] = [];
+for (let i = 0; i < 20; i++) {
+  const t = performance.now();
+  await caller.overview();
+  overviewMs.push(performance.now() - t);
+}
+console.log(
+  `${"overview (14 days)".padEnd(32)} ${"".padEnd(8)} p50 ${pct(overviewMs, 0.5).padStart(6)} ms   p95 ${pct(overviewMs, 0.95).padStart(6)} ms`,
+);
 
 const [sample] = await sql<
   { id: string; out_trade_no: string; customer_id: string; transaction_id: string | null }[]
@@ -107,10 +135,8 @@ for (const [name, input] of cases) {
       await caller.orders({ ...input, ...extra });
       ms.push(performance.now() - t);
     }
-    ms.sort((a, b) => a - b);
-    const p = (q: number) => (ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? 0).toFixed(1);
     console.log(
-      `${name.padEnd(32)} ${label.padEnd(8)} p50 ${p(0.5).padStart(6)} ms   p95 ${p(0.95).padStart(6)} ms`,
+      `${name.padEnd(32)} ${label.padEnd(8)} p50 ${pct(ms, 0.5).padStart(6)} ms   p95 ${pct(ms, 0.95).padStart(6)} ms`,
     );
   }
 }

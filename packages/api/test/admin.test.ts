@@ -618,3 +618,52 @@ describe("admins manage operators", () => {
     expect(still?.role).toBe("admin");
   });
 });
+
+describe("the console overview", () => {
+  type TOverview = {
+    days: {
+      day: string;
+      paidFen: number;
+      created: number;
+      paid: number;
+      refundedFen: number;
+      refunds: number;
+    }[];
+    channels: { channel: string; attempted: number; paid: number }[];
+    verdicts: { verdict: string; count: number }[];
+    inReview: number;
+  };
+  it("counts today's order, its payment, its channel and its notify; an order never prepaid has no channel", async () => {
+    const c = await loggedIn("viewer", "overview-viewer");
+    const before = (await c.query<TOverview>("overview")).data;
+    const { attempt } = await paidOrder();
+    // Created, never prepaid: counted as created, in no channel.
+    const shopper = new Shopper(h.url);
+    await shopper.mutate("createOrder", { items: [{ sku: "CUP-CELADON", qty: 1 }] });
+    const after = (await c.query<TOverview>("overview")).data;
+    if (!before || !after) throw new Error("no overview");
+    const today = (o: TOverview) => o.days.at(-1);
+    const h5 = (o: TOverview) => o.channels.find((x) => x.channel === "h5") ?? { attempted: 0, paid: 0 };
+    const applied = (o: TOverview) => o.verdicts.find((v) => v.verdict === "APPLIED")?.count ?? 0;
+    expect(after.days).toHaveLength(14);
+    expect({
+      created: (today(after)?.created ?? 0) - (today(before)?.created ?? 0),
+      paid: (today(after)?.paid ?? 0) - (today(before)?.paid ?? 0),
+      paidFen: (today(after)?.paidFen ?? 0) - (today(before)?.paidFen ?? 0),
+      h5Attempted: h5(after).attempted - h5(before).attempted,
+      h5Paid: h5(after).paid - h5(before).paid,
+      channelsAttempted:
+        after.channels.reduce((s, x) => s + x.attempted, 0) -
+        before.channels.reduce((s, x) => s + x.attempted, 0),
+      applied: applied(after) - applied(before),
+    }).toEqual({
+      created: 2,
+      paid: 1,
+      paidFen: attempt.amountFen,
+      h5Attempted: 1,
+      h5Paid: 1,
+      channelsAttempted: 1,
+      applied: 1,
+    });
+  });
+});

@@ -55,7 +55,7 @@ export default async function AdminOverviewPage() {
         data={o.days.map((d) => ({ label: d.day, value: d.created }))}
         format={String}
       />
-      <h2>各渠道转化（已支付 ÷ 发起支付的订单，近 14 天）</h2>
+      <h2>各渠道转化（近 14 天下单并发起支付的订单，按最近一次支付的渠道；已支付含已退款与待核对）</h2>
       <table>
         <thead>
           <tr>
