@@ -42,21 +42,8 @@ export async function payableNotifies(
   sql: postgres.Sql,
   opts: { prefix: string; batch: number; n: number },
 ): Promise<string[]> {
-  const { prefix, batch, n } = opts;
-  const tag = `${prefix.toLowerCase()}${batch}x`;
-  await sql`insert into customers (id) values ('bench') on conflict do nothing`;
-  await sql`
-    insert into orders (id, customer_id, items, amount_fen, status, expires_at)
-    select ${tag} || g, 'bench', '[{"sku":"TEST-1FEN","title":"bench","qty":1,"priceFen":1}]'::jsonb, 1, 'PENDING',
-           now() + interval '1 day'
-      from generate_series(1, ${n}::int) g`;
-  await sql`
-    insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, sign_type, amount_fen,
-                                  client_ip, request_xml, status)
-    select ${tag} || 'a' || g, ${tag} || g, ${prefix} || ${tag} || lpad(g::text, 8, '0'), 'h5', 'MWEB',
-           ${SANDBOX.officialAppId}, ${SANDBOX.mchId}, 'MD5', 1, '127.0.0.1', '<xml></xml>', 'PREPAID'
-      from generate_series(1, ${n}::int) g`;
-  const txnHead = `4${String(prefix.charCodeAt(0) % 10)}${String(prefix.length % 10)}00`;
+  const { batch, n } = opts;
+  const { outTradeNo, transactionId } = await insertPayableAttempts(sql, opts, "v2");
   return Array.from({ length: n }, (_, i) =>
     buildPayNotify(
       {
@@ -72,14 +59,48 @@ export async function payableNotifies(
         total_fee: 1,
         fee_type: "CNY",
         cash_fee: 1,
-        transaction_id: `${txnHead}${String(batch).padStart(5, "0")}2026${String(i + 1).padStart(14, "0")}`,
-        out_trade_no: `${prefix}${tag}${String(i + 1).padStart(8, "0")}`,
+        transaction_id: transactionId(i),
+        out_trade_no: outTradeNo(i),
         time_end: "20260101120000",
       },
       SANDBOX.key,
       "MD5",
     ),
   );
+}
+
+/**
+ * `n` fresh PENDING 1-fen orders with a PREPAID attempt each (v2: H5, MD5; v3: NATIVE), inserted directly; the
+ * out_trade_no and a WeChat-shaped transaction_id of the i-th (0-based), unique across prefixes and batches.
+ */
+async function insertPayableAttempts(
+  sql: postgres.Sql,
+  opts: { prefix: string; batch: number; n: number },
+  version: "v2" | "v3",
+): Promise<{ tag: string; outTradeNo(i: number): string; transactionId(i: number): string }> {
+  const { prefix, batch, n } = opts;
+  const tag = `${prefix.toLowerCase()}${batch}x`;
+  const [channel, tradeType, signType, request] =
+    version === "v2" ? ["h5", "MWEB", "MD5", "<xml></xml>"] : ["native", "NATIVE", "RSA", "{}"];
+  await sql`insert into customers (id) values ('bench') on conflict do nothing`;
+  await sql`
+    insert into orders (id, customer_id, items, amount_fen, status, expires_at)
+    select ${tag} || g, 'bench', '[{"sku":"TEST-1FEN","title":"bench","qty":1,"priceFen":1}]'::jsonb, 1, 'PENDING',
+           now() + interval '1 day'
+      from generate_series(1, ${n}::int) g`;
+  await sql`
+    insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, sign_type, amount_fen,
+                                  client_ip, request_xml, status, api_version)
+    select ${tag} || 'a' || g, ${tag} || g, ${prefix} || ${tag} || lpad(g::text, 8, '0'), ${channel}::pay_channel,
+           ${tradeType}, ${SANDBOX.officialAppId}, ${SANDBOX.mchId}, ${signType}, 1, '127.0.0.1', ${request}, 'PREPAID',
+           ${version}::wechatpay_api_version
+      from generate_series(1, ${n}::int) g`;
+  const txnHead = `4${String(prefix.charCodeAt(0) % 10)}${String(prefix.length % 10)}00`;
+  return {
+    tag,
+    outTradeNo: (i) => `${prefix}${tag}${String(i + 1).padStart(8, "0")}`,
+    transactionId: (i) => `${txnHead}${String(batch).padStart(5, "0")}2026${String(i + 1).padStart(14, "0")}`,
+  };
 }
 
 /** The simulator's sandbox key files (apps/wechat-sim/sandbox). */
@@ -101,22 +122,9 @@ export async function payableV3Notifies(
   sql: postgres.Sql,
   opts: { prefix: string; batch: number; n: number },
 ): Promise<{ body: string; headers: Record<string, string> }[]> {
-  const { prefix, batch, n } = opts;
-  const tag = `${prefix.toLowerCase()}${batch}x`;
-  await sql`insert into customers (id) values ('bench') on conflict do nothing`;
-  await sql`
-    insert into orders (id, customer_id, items, amount_fen, status, expires_at)
-    select ${tag} || g, 'bench', '[{"sku":"TEST-1FEN","title":"bench","qty":1,"priceFen":1}]'::jsonb, 1, 'PENDING',
-           now() + interval '1 day'
-      from generate_series(1, ${n}::int) g`;
-  await sql`
-    insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, sign_type, amount_fen,
-                                  client_ip, request_xml, status, api_version)
-    select ${tag} || 'a' || g, ${tag} || g, ${prefix} || ${tag} || lpad(g::text, 8, '0'), 'native', 'NATIVE',
-           ${SANDBOX.officialAppId}, ${SANDBOX.mchId}, 'RSA', 1, '127.0.0.1', '{}', 'PREPAID', 'v3'
-      from generate_series(1, ${n}::int) g`;
+  const { batch, n } = opts;
+  const { tag, outTradeNo, transactionId } = await insertPayableAttempts(sql, opts, "v3");
   const wechatKey = loadPrivateKey(sandboxFile("pub_key_private.pem"));
-  const txnHead = `4${String(prefix.charCodeAt(0) % 10)}${String(prefix.length % 10)}00`;
   const timestamp = String(Math.floor(Date.now() / 1000));
   return Array.from({ length: n }, (_, i) => {
     const nonce = `n${batch}x${i}`.padEnd(12, "0");
@@ -136,8 +144,8 @@ export async function payableV3Notifies(
           plaintext: JSON.stringify({
             appid: SANDBOX.officialAppId,
             mchid: SANDBOX.mchId,
-            out_trade_no: `${prefix}${tag}${String(i + 1).padStart(8, "0")}`,
-            transaction_id: `${txnHead}${String(batch).padStart(5, "0")}2026${String(i + 1).padStart(14, "0")}`,
+            out_trade_no: outTradeNo(i),
+            transaction_id: transactionId(i),
             trade_type: "NATIVE",
             trade_state: "SUCCESS",
             trade_state_desc: "支付成功",
