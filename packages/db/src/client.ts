@@ -243,3 +243,10 @@ export function sharedDbHandle(config: DbConfig): Promise<DbHandle> {
   });
   return g[GLOBAL_KEY];
 }
+
+/**
+ * The rows of a raw `db.execute(sql…)`: postgres.js answers with the row array itself, PGlite with `{ rows }`.
+ */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
+}

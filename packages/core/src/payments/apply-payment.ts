@@ -4,7 +4,7 @@
 import { and, eq, sql } from "drizzle-orm";
 
 import type { Db } from "@wxpay/db";
-import { orderEvents, orders, paymentAttempts } from "@wxpay/db";
+import { orderEvents, orders, paymentAttempts, rowsOf } from "@wxpay/db";
 
 import type { Logger } from "../log";
 
@@ -252,10 +252,7 @@ export async function applyPaymentAtOnce(
       returning id
     )
     select p.id as "orderId", p.attempt_id as "attemptId" from paid_order p`);
-  const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as {
-    orderId: string;
-    attemptId: string;
-  }[];
+  const rows = rowsOf<{ orderId: string; attemptId: string }>(res);
   return rows[0];
 }
 

@@ -3,7 +3,7 @@
 // (WeChat: "订单重入时，要求参数值与原请求一致") and a fresh mweb_url comes from re-entry, not a new order.
 import { and, eq, inArray, sql } from "drizzle-orm";
 
-import { orders, paymentAttempts } from "@wxpay/db";
+import { orders, paymentAttempts, rowsOf } from "@wxpay/db";
 import type { TOrderRow, TPaymentAttemptRow } from "@wxpay/db/schema";
 import { appendRedirectUrl, generateOutTradeNo, WechatPayError } from "@wxpay/wechatpay";
 
@@ -302,7 +302,7 @@ async function claimNewAttemptAtOnce(
       if (isUniqueViolation(err)) return [];
       throw err;
     });
-  const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as { id: string }[];
+  const rows = rowsOf<{ id: string }>(res);
   if (rows.length === 0) return undefined;
   const attempt: TPaymentAttemptRow = {
     ...v,
