@@ -53,6 +53,7 @@ export async function enforceLimits(deps: CoreDeps, limits: Map<string, number>)
   const windowStart = new Date(now - (now % RATE_LIMIT_WINDOW_MS));
   const ws = windowStart.toISOString();
   const old = new Date(windowStart.getTime() - KEEP_WINDOWS_MS).toISOString();
+  const keys = [...limits.keys()];
   // One statement, one round trip: both keys counted, always in the same order (IP first), so concurrent requests
   // never deadlock. The first request of a window for a key also sweeps that key's old windows and a bounded batch of
   // anyone's (rows another sweep holds are skipped, not waited for; the three sets of rows never overlap).
@@ -60,14 +61,18 @@ export async function enforceLimits(deps: CoreDeps, limits: Map<string, number>)
     with counted as (
       insert into rate_limit_hits (key, window_start, hits)
       values ${sql.join(
-        [...limits.keys()].map((key) => sql`(${key}, ${ws}::timestamptz, 1)`),
+        keys.map((key) => sql`(${key}, ${ws}::timestamptz, 1)`),
         sql`, `,
       )}
       on conflict (key, window_start) do update set hits = rate_limit_hits.hits + 1
       returning key, hits
     ), mine as (
-      delete from rate_limit_hits r using counted c
-       where c.hits = 1 and r.key = c.key and r.window_start < ${ws}::timestamptz
+      delete from rate_limit_hits r
+       where r.key in (${sql.join(
+         keys.map((key) => sql`${key}`),
+         sql`, `,
+       )}) and r.window_start < ${ws}::timestamptz
+         and exists (select 1 from counted c where c.key = r.key and c.hits = 1)
     ), anyone as (
       delete from rate_limit_hits
        where ctid in (select h.ctid from rate_limit_hits h

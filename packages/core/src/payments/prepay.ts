@@ -293,8 +293,10 @@ async function claimNewAttemptAtOnce(
              'CREATED', ${v.nextCheckAt.toISOString()}::timestamptz, ${v.createdAt.toISOString()}::timestamptz,
              ${v.updatedAt.toISOString()}::timestamptz
         from payable p
+       -- The order id as a parameter, not p.id: the check is then an index lookup on (order_id, channel), whatever
+       -- the planner believes about a table that statistics have not seen yet (else a scan of every live attempt).
        where not exists (select 1 from payment_attempts l
-                          where l.order_id = p.id and l.channel = ${v.channel}::pay_channel
+                          where l.order_id = ${order.id} and l.channel = ${v.channel}::pay_channel
                             and l.status in ('CREATED', 'PREPAID'))
       returning id`,
     )
