@@ -6,7 +6,8 @@
 // (pg_stat_statements; prepared, so one round trip each once a connection has seen the text).
 // Two configurations, interleaved shopper by shopper: the abuse limits off (as the bench runs) and the shipped
 // defaults (60 requests per IP and 20 per customer a minute, 10 open orders), each shopper a new customer and IP.
-//   pnpm exec tsx packages/testkit/src/bin/with-postgres.ts -- pnpm exec tsx packages/api/scripts/probe-purchase.ts [purchases=200]
+//   pnpm exec tsx packages/testkit/src/bin/with-postgres.ts -- pnpm exec tsx packages/api/scripts/probe-purchase.ts \
+//     [purchases=200] [live attempts of other shoppers=0]
 // Without the wrapper it starts a throwaway PostgreSQL server of its own.
 import { execFileSync } from "node:child_process";
 import http from "node:http";
@@ -40,6 +41,9 @@ import { createApiContext } from "../src/context";
 import { appRouter } from "../src/router";
 
 const PURCHASES = Number(process.argv[2] ?? 200);
+// Other shoppers' payments in flight (PENDING orders with a PREPAID h5 attempt) before the first purchase: a shop
+// at 30 minutes of order lifetime and a busy hour has thousands.
+const LIVE_ATTEMPTS = Number(process.argv[3] ?? 0);
 const WARM_UP = 40;
 const COUNTED = 20;
 
@@ -105,6 +109,26 @@ await stats.unsafe(`alter database ${new URL(db.url).pathname.slice(1)} set sync
 const handle = await createDbHandle({ databaseUrl: db.url });
 await handle.migrate();
 const sim = await startSimulator({ port: 0, log: false });
+if (LIVE_ATTEMPTS > 0) {
+  await stats.unsafe(
+    `insert into customers (id) values ('c_probeothers000000000000') on conflict do nothing`,
+  );
+  await stats.unsafe(
+    `insert into orders (id, customer_id, items, amount_fen, status, expires_at)
+     select 'o_probelive' || g, 'c_probeothers000000000000', '[]'::jsonb, 1, 'PENDING', now() + interval '1 hour'
+       from generate_series(1, $1::int) g`,
+    [LIVE_ATTEMPTS],
+  );
+  await stats.unsafe(
+    `insert into payment_attempts (id, order_id, out_trade_no, channel, trade_type, appid, mch_id, sign_type, amount_fen,
+                                   client_ip, request_xml, status, prepay_id, next_check_at)
+     select 'a_probelive' || g, 'o_probelive' || g, 'PROBELIVE' || lpad(g::text, 10, '0'), 'h5', 'MWEB', 'wx', '1', 'MD5', 1,
+            '127.0.0.1', '<xml/>', 'PREPAID', 'wx_probe' || g, now() + interval '1 hour'
+       from generate_series(1, $1::int) g`,
+    [LIVE_ATTEMPTS],
+  );
+  await stats.unsafe("analyze");
+}
 
 // The API's `trpc` lines, by request id: pino writes them here (the same logger the web app uses, at info).
 const procedureMs = new Map<string, number>();
@@ -365,7 +389,10 @@ async function countStatements(m: TMode, channel: TChannel) {
 }
 
 try {
-  console.log(`load average before: ${loadAverage()}; ${os.cpus().length} cores; node ${process.version}`);
+  console.log(
+    `load average before: ${loadAverage()}; ${os.cpus().length} cores; node ${process.version}; ` +
+      `${LIVE_ATTEMPTS} live attempts of other shoppers`,
+  );
   for (let i = 0; i < WARM_UP; i++) await oneOfEach(false);
   shopUnifiedMs = [];
   for (let i = 0; i < PURCHASES; i++) await oneOfEach(true);
