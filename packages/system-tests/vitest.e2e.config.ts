@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 import { testReporters, testTimeouts } from "@wxpay/testkit/vitest";
 
-// Each file starts its own PostgreSQL, simulator and `next start` processes; files run one at a time so the
+// Each file starts its own PostgreSQL, simulator and web server processes; files run one at a time so the
 // timings of one (a database crash, reconciliation ticks) are not disturbed by another on a 2-core machine.
 export default defineConfig({
   test: {

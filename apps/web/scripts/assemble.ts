@@ -2,7 +2,7 @@
 // --filter=@wxpay/web`. <dir> gets Next's standalone output (server.js and only the files it needs), the static
 // assets and public files beside it, and the bundled operator commands. The Dockerfile copies exactly this folder
 // into the image, and the standalone system test starts server.js from it.
-//   <dir>/apps/web/server.js                 node apps/web/server.js (PORT, HOSTNAME)
+//   <dir>/apps/web/shop-server.mjs           node apps/web/shop-server.mjs (PORT, HOSTNAME): Next plus the direct paths
 //   <dir>/packages/db/dist/migrate.mjs       node packages/db/dist/migrate.mjs
 //   <dir>/apps/web/dist/*.mjs                node apps/web/dist/{doctor,bill,reconcile,refund}.mjs [args]
 import fs from "node:fs";
@@ -19,6 +19,7 @@ const parts: [from: string, to: string][] = [
   [path.join(web, ".next/standalone"), dest],
   [path.join(web, ".next/static"), path.join(dest, "apps/web/.next/static")],
   [path.join(web, "public"), path.join(dest, "apps/web/public")],
+  [path.join(web, "shop-server.mjs"), path.join(dest, "apps/web/shop-server.mjs")],
   [path.join(web, "dist"), path.join(dest, "apps/web/dist")],
   [path.join(repo, "packages/db/dist"), path.join(dest, "packages/db/dist")],
 ];

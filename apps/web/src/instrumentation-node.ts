@@ -5,6 +5,7 @@ import { startCertificateUpkeep, startReconciler } from "@wxpay/core";
 
 import { env } from "./env";
 import { coreDeps, dbHandle } from "./server/deps";
+import { registerDirectRouter } from "./server/direct-routes";
 
 export async function startServer(): Promise<void> {
   try {
@@ -16,6 +17,8 @@ export async function startServer(): Promise<void> {
     process.exit(1);
   }
   const handle = await dbHandle();
+  // The production server (shop-server.mjs) answers the notify and tRPC paths through these, without Next's router.
+  registerDirectRouter();
   if (env().MIGRATE_ON_START) {
     console.log(`[db] ${handle.driver} ready, migrations applied`);
   } else {

@@ -1,10 +1,12 @@
 // `pnpm bench` (this package): the shop's production build on real PostgreSQL, measured against baselines taken in
 // the same run, on the same database, interleaved round by round (this host is noisy: only ratios mean anything).
 //   1. Payment notifies, v2 (XML, MD5) and v3 (AES-GCM resource, SHA256withRSA headers), each one a fresh payment, at
-//      32 connections, sent to: the shop's route (`next start`); a bare node:http server calling the same core
-//      handler (framework-free); a hand-written server (node:http, parse + verify, one postgres.js statement) — the
-//      baseline every ratio is taken against. Plus Next's own floor: a route answering a fixed body.
-//   2. createOrder + prepay(h5) through the web API vs the simulator's own unifiedorder: the shop's cost above WeChat.
+//      32 connections, sent to: the shop as production runs it (shop-server.mjs: the notify paths answered without
+//      Next's router); the same build under `next start` (the route file through Next's router); a bare node:http
+//      server calling the same core handler; a hand-written server (node:http, parse + verify, one postgres.js
+//      statement) — the baseline every ratio is taken against. Plus Next's own floor: a route answering a fixed body.
+//   2. createOrder + prepay(h5) through the web API (both servers) vs the simulator's own unifiedorder: the shop's cost
+//      above WeChat.
 //   3. Growth: notify throughput at 10 k vs 1 M orders, orderStatus at both, one reconciliation pass over N due
 //      attempts by one instance and by two (overlaps counted), the web process's peak RSS under the notify load.
 // Prints the table and writes BENCHMARK.md's measured part (bench/BENCHMARK.generated.md, and the repository's
@@ -80,10 +82,12 @@ const sys = await startSystem({ timeScale: 1 });
 const children: ChildProcess[] = [];
 let web: Awaited<ReturnType<typeof startWeb>> | undefined;
 let quietWeb: Awaited<ReturnType<typeof startWeb>> | undefined;
+let nextWeb: Awaited<ReturnType<typeof startWeb>> | undefined;
 const cleanup = async () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
   await web?.stop();
   await quietWeb?.stop();
+  await nextWeb?.stop();
   await sys.close();
 };
 process.on("SIGINT", () => void cleanup().finally(() => process.exit(130)));
@@ -123,7 +127,7 @@ function runScript<T>(script: string, args: string[]): Promise<T> {
   });
 }
 
-type TServer = "hand" | "bare" | "web" | "quiet";
+type TServer = "hand" | "bare" | "web" | "quiet" | "next";
 type TMeasured = TLoadResult & { cpuMs: number; rate: number };
 const rateOf = (r: TLoadResult) => (r.requests / r.elapsedMs) * 1000;
 const p = (r: TLoadResult, q: number) => percentile(r.latenciesMs, q);
@@ -161,22 +165,31 @@ try {
     reconcileIntervalSeconds: 0,
     env: { LOG_LEVEL: "warn" },
   });
+  // The same build under `next start`: every request through Next's router, the route files included.
+  nextWeb = await startWeb({
+    databaseUrl: sys.databaseUrl,
+    simUrl: sys.sim.url,
+    reconcileIntervalSeconds: 0,
+    nextStart: true,
+  });
   const bare = await spawnServer("bench/bare-notify-server.ts", [sys.databaseUrl, sys.sim.url]);
   const hand = await spawnServer("bench/hand-written-notify-server.ts", [sys.databaseUrl]);
   const origin: Record<TServer, string> = {
     web: web.url,
     quiet: quietWeb.url,
+    next: nextWeb.url,
     bare: `http://127.0.0.1:${bare.port}`,
     hand: `http://127.0.0.1:${hand.port}`,
   };
   const pids: Record<TServer, number> = {
     web: web.serverPid,
     quiet: quietWeb.serverPid,
+    next: nextWeb.serverPid,
     bare: bare.pid,
     hand: hand.pid,
   };
   log(
-    `web ${web.url} (pid ${web.serverPid}), bare :${bare.port}, hand-written :${hand.port}, PostgreSQL ${pgVersion}`,
+    `web ${web.url} (pid ${web.serverPid}), next start ${nextWeb.url}, bare :${bare.port}, hand-written :${hand.port}, PostgreSQL ${pgVersion}`,
   );
 
   // The web process's resident memory, sampled while it serves notifies.
@@ -235,7 +248,7 @@ try {
     return { ...r, cpuMs: (cpuMs(pids.web) - cpu0) / n, rate: rateOf(r) };
   }
 
-  const shopper = new Shopper(web.url);
+  const shoppers = { web: new Shopper(web.url), next: new Shopper(nextWeb.url) };
   const payClient = createPayClient({
     baseUrl: sys.sim.url,
     mchId: SANDBOX.mchId,
@@ -244,11 +257,11 @@ try {
     appId: SANDBOX.officialAppId,
     timeoutMs: 10_000,
   });
-  async function shopPrepays(n: number): Promise<number[]> {
+  async function shopPrepays(n: number, via: "web" | "next" = "web"): Promise<number[]> {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const t = performance.now();
-      await shopper.placeH5Order();
+      await shoppers[via].placeH5Order();
       out.push(performance.now() - t);
     }
     return out.sort((a, b) => a - b);
@@ -293,12 +306,13 @@ try {
   // The shop at its small size: 10 k orders of history before anything is measured.
   await seedOrderHistory(sys.sql, SMALL_SHOP);
   log(`warm-up (load average ${loadAverage()})`);
-  for (const s of ["web", "quiet", "bare", "hand"] as const) {
+  for (const s of ["web", "quiet", "next", "bare", "hand"] as const) {
     await notifyRound(s, "v2", 300);
     await notifyRound(s, "v3", 100);
   }
   await floorRound(500);
   await shopPrepays(20);
+  await shopPrepays(20, "next");
   await simUnifiedOrders(20);
   await orderStatuses(20);
   const loadBefore = loadAverage();
@@ -308,10 +322,11 @@ try {
     v3: Record<Exclude<TServer, "quiet">, TMeasured>;
     floor: TMeasured;
     shop: number[];
+    shopNext: number[];
     sim: number[];
   };
   const rounds: TRound[] = [];
-  const servers: TServer[] = ["hand", "bare", "web", "quiet"];
+  const servers: TServer[] = ["hand", "bare", "web", "quiet", "next"];
   for (let r = 1; r <= ROUNDS; r++) {
     // Rotate who goes first, so a slow stretch of the host does not always hit the same server.
     const order = servers.map((_, i) => servers[(i + r) % servers.length] as TServer);
@@ -327,10 +342,11 @@ try {
             const s = await simUnifiedOrders(PREPAYS);
             return [await shopPrepays(PREPAYS), s];
           })();
-    const round = { v2, v3, floor, shop, sim } as TRound;
+    const shopNext = await shopPrepays(PREPAYS, "next");
+    const round = { v2, v3, floor, shop, shopNext, sim } as TRound;
     rounds.push(round);
     log(
-      `round ${r}: v2 req/s web ${round.v2.web.rate.toFixed(0)} bare ${round.v2.bare.rate.toFixed(0)} ` +
+      `round ${r}: v2 req/s web ${round.v2.web.rate.toFixed(0)} next ${round.v2.next.rate.toFixed(0)} bare ${round.v2.bare.rate.toFixed(0)} ` +
         `hand ${round.v2.hand.rate.toFixed(0)}; floor ${floor.rate.toFixed(0)}; v3 web ${round.v3.web.rate.toFixed(0)} ` +
         `hand ${round.v3.hand.rate.toFixed(0)}; createOrder+prepay p50 ${percentile(shop, 50).toFixed(1)} ms, ` +
         `unifiedorder p50 ${percentile(sim, 50).toFixed(1)} ms (load ${loadAverage()})`,
@@ -366,7 +382,12 @@ try {
   const seedStarted = performance.now();
   await seedOrderHistory(sys.sql, BIG_SHOP);
   const seedSeconds = (performance.now() - seedStarted) / 1000;
-  await sys.sql`analyze`;
+  // Measured on a settled database, not one still writing out the seed: visibility map and statistics up to date
+  // (autovacuum would do it minutes later, in the middle of the rounds), dirty pages flushed.
+  await sys.sql`vacuum analyze`;
+  await sys.sql`checkpoint`;
+  await notifyRound("web", "v2", 300);
+  await notifyRound("hand", "v2", 300);
   await orderStatuses(20);
   const big = await growthRound();
   const [{ n: ordersBig } = { n: 0 }] = await sys.sql<{ n: number }[]>`select count(*)::int as n from orders`;
@@ -420,12 +441,17 @@ try {
       base: (r) => r.v2.hand,
     },
     {
-      label: `**v2 notify — the route** (\`next start\`, \`POST ${NOTIFY_PATH}\`)`,
+      label: `**v2 notify — the route as production serves it** (\`shop-server.mjs\`, \`POST ${NOTIFY_PATH}\`)`,
       pick: (r) => r.v2.web,
       base: (r) => r.v2.hand,
     },
     {
-      label: "v2 notify — the route with LOG_LEVEL=warn (no per-notify log line)",
+      label: "v2 notify — the same route file through Next's router (`next start`)",
+      pick: (r) => r.v2.next,
+      base: (r) => r.v2.hand,
+    },
+    {
+      label: "v2 notify — production route with LOG_LEVEL=warn (no per-notify log line)",
       pick: (r) => r.v2.quiet,
       base: (r) => r.v2.hand,
     },
@@ -441,8 +467,13 @@ try {
     },
     { label: "v3 notify — bare node:http + core handler", pick: (r) => r.v3.bare, base: (r) => r.v3.hand },
     {
-      label: `**v3 notify — the route** (\`POST ${V3_NOTIFY_PATH}\`)`,
+      label: `**v3 notify — the route as production serves it** (\`POST ${V3_NOTIFY_PATH}\`)`,
       pick: (r) => r.v3.web,
+      base: (r) => r.v3.hand,
+    },
+    {
+      label: "v3 notify — the same route file through Next's router (`next start`)",
+      pick: (r) => r.v3.next,
       base: (r) => r.v3.hand,
     },
   ];
@@ -466,6 +497,7 @@ try {
     "| measure | value | against | ratio / difference |",
     "|---|---:|---:|---:|",
     `| createOrder + prepay(h5), p50 ms (sequential, ${PREPAYS} a round) | ${f1(shopP50)} | ${f1(simP50)} (simulator's unifiedorder via the pay client) | **+${f1(overheadP50)} ms** the shop's own cost |`,
+    `| the same through Next's router (\`next start\`), p50 ms | ${f1(med((r) => percentile(r.shopNext, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopNext, 50) - percentile(r.sim, 50)))} ms |`,
     `| createOrder + prepay(h5), p99 ms | ${f1(med((r) => percentile(r.shop, 99)))} | ${f1(med((r) => percentile(r.sim, 99)))} | +${f1(med((r) => percentile(r.shop, 99) - percentile(r.sim, 99)))} ms |`,
     `| v2 notify route req/s at ${ordersNow.toLocaleString("en")} → ${ordersBig.toLocaleString("en")} orders | ${f0(big.web.rate)} | ${f0(small.web.rate)} | ${f2(big.web.rate / small.web.rate)} |`,
     `| hand-written req/s at the same two sizes | ${f0(big.hand.rate)} | ${f0(small.hand.rate)} | ${f2(big.hand.rate / small.hand.rate)} |`,
@@ -488,16 +520,16 @@ try {
     `- Date: ${new Date().toISOString()}; commit ${commit}; ${QUICK ? "**quick mode** (WXPAY_BENCH_QUICK=1)" : "full run"}: ${ROUNDS} round(s), ${NOTIFIES} v2 / ${V3_NOTIFIES} v3 notifies and ${FLOOR_REQUESTS} floor requests per server per round`,
     `- Load average (1/5/15 min) before the rounds ${loadBefore}, after the run ${loadAfter}`,
     `- CPU: ${cpus[0]?.model ?? "?"}, ${cpus.length} cores; ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM; Node ${process.version}; PostgreSQL ${pgVersion} (throwaway cluster, synchronous_commit on for the shop's database)`,
-    `- Everything on this one machine: PostgreSQL, \`next start\`, both baseline servers, the simulator and the load generator share the cores. Seeding ${(BIG_SHOP - ordersNow).toLocaleString("en")} orders took ${f0(seedSeconds)} s.`,
+    `- Everything on this one machine: PostgreSQL, the shop's two servers, both baseline servers, the simulator and the load generator share the cores. Seeding ${(BIG_SHOP - ordersNow).toLocaleString("en")} orders took ${f0(seedSeconds)} s.`,
   ].join("\n");
   const perRound = [
-    "| round | v2 req/s hand / bare / web | floor req/s | v3 req/s hand / bare / web | v2 route p50 / p99 ms | createOrder+prepay p50 | unifiedorder p50 |",
+    "| round | v2 req/s hand / bare / web / next start | floor req/s | v3 req/s hand / bare / web / next start | v2 route p50 / p99 ms | createOrder+prepay p50 (next start) | unifiedorder p50 |",
     "|---|---:|---:|---:|---:|---:|---:|",
     ...rounds.map(
       (r, i) =>
-        `| ${i + 1} | ${f0(r.v2.hand.rate)} / ${f0(r.v2.bare.rate)} / ${f0(r.v2.web.rate)} | ${f0(r.floor.rate)} | ` +
-        `${f0(r.v3.hand.rate)} / ${f0(r.v3.bare.rate)} / ${f0(r.v3.web.rate)} | ${f1(p(r.v2.web, 50))} / ${f1(p(r.v2.web, 99))} | ` +
-        `${f1(percentile(r.shop, 50))} | ${f1(percentile(r.sim, 50))} |`,
+        `| ${i + 1} | ${f0(r.v2.hand.rate)} / ${f0(r.v2.bare.rate)} / ${f0(r.v2.web.rate)} / ${f0(r.v2.next.rate)} | ${f0(r.floor.rate)} | ` +
+        `${f0(r.v3.hand.rate)} / ${f0(r.v3.bare.rate)} / ${f0(r.v3.web.rate)} / ${f0(r.v3.next.rate)} | ${f1(p(r.v2.web, 50))} / ${f1(p(r.v2.web, 99))} | ` +
+        `${f1(percentile(r.shop, 50))} (${f1(percentile(r.shopNext, 50))}) | ${f1(percentile(r.sim, 50))} |`,
     ),
   ].join("\n");
   const statementTable = perNotify.length

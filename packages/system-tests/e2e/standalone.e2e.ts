@@ -1,8 +1,8 @@
 // The production artifact on its own: the folder `pnpm --filter @wxpay/web assemble` makes from the build (what the
 // Dockerfile copies into the image), moved out of the repository, run with plain `node` and nothing but its own
-// files and configuration. The deploy step migrates an empty database while server.js (MIGRATE_ON_START=false)
-// already runs; then a shopper pays an order through it against the simulator, and WeChat's verification file is
-// served at the site root.
+// files and configuration. The deploy step migrates an empty database while the server (shop-server.mjs,
+// MIGRATE_ON_START=false) already runs; then a shopper pays an order through it against the simulator, WeChat's
+// verification file is served at the site root, and the notify and tRPC paths are answered without Next's router.
 import type { ChildProcess } from "node:child_process";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -54,9 +54,9 @@ describe.runIf(hasPostgres)("the standalone server from its own folder", () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("holds server.js, the static assets, the migrations and the operator commands, and nothing from outside", () => {
+  it("holds the server, the static assets, the migrations and the operator commands, and nothing from outside", () => {
     for (const f of [
-      "apps/web/server.js",
+      "apps/web/shop-server.mjs",
       "apps/web/.next/BUILD_ID",
       "apps/web/.next/static",
       "packages/db/drizzle/meta/_journal.json",
@@ -81,7 +81,7 @@ describe.runIf(hasPostgres)("the standalone server from its own folder", () => {
   it("starts on an empty database without migrating, and is ready once the deploy step has migrated", async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, ["apps/web/server.js"], {
+    server = spawn(process.execPath, ["apps/web/shop-server.mjs"], {
       cwd: dir,
       stdio: ["ignore", "pipe", "pipe"],
       env: nodeEnv({
@@ -173,5 +173,87 @@ describe.runIf(hasPostgres)("the standalone server from its own folder", () => {
       select verdict::text, count(*)::int as n from payment_notifications group by verdict`;
     expect(notify).toMatchObject({ verdict: "APPLIED", n: 1 });
     expect(output).not.toMatch(/Error:/);
+  });
+
+  // Next adds its own Vary entries (rsc, next-router-state-tree, …) to every answer it routes; the direct paths do not.
+  // That is how this test tells which way a request went.
+  const viaNext = (res: Response) => /\brsc\b/.test(res.headers.get("vary") ?? "");
+
+  it("answers WeChat's notifies without Next's router, with the same replies", async () => {
+    const before = await sys.sql<{ n: number }[]>`select count(*)::int as n from payment_notifications`;
+    const v2 = await fetch(`${url}/api/wechat/pay/notify`, {
+      method: "POST",
+      headers: { "content-type": "text/xml" },
+      body: "<xml><return_code>SUCCESS</return_code><sign>forged</sign></xml>",
+    });
+    const reply = await v2.text();
+    expect(v2.status).toBe(200);
+    expect(v2.headers.get("content-type")).toBe("text/xml; charset=utf-8");
+    expect(Number(v2.headers.get("content-length"))).toBe(Buffer.byteLength(reply));
+    expect(v2.headers.get("x-request-id")).toBeTruthy();
+    expect(reply).toMatch(/<return_code><!\[CDATA\[FAIL\]\]><\/return_code>/);
+    expect(viaNext(v2)).toBe(false);
+    // Refused, and on record like any other delivery.
+    const after = await sys.sql<{ n: number }[]>`select count(*)::int as n from payment_notifications`;
+    expect(after[0]?.n).toBe((before[0]?.n ?? 0) + 1);
+
+    const tooBig = await fetch(`${url}/api/wechat/pay/notify`, {
+      method: "POST",
+      body: "x".repeat(65 * 1024),
+    });
+    expect(await tooBig.text()).toContain("报文过大");
+    expect(viaNext(tooBig)).toBe(false);
+
+    const v3 = await fetch(`${url}/api/wechat/v3/pay/notify`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(v3.status).toBeGreaterThanOrEqual(400);
+    expect(await v3.json()).toMatchObject({ code: "FAIL" });
+    expect(viaNext(v3)).toBe(false);
+    for (const path of ["/api/wechat/refund/notify", "/api/wechat/v3/refund/notify"]) {
+      const res = await fetch(`${url}${path}`, { method: "POST", body: "{}" });
+      await res.arrayBuffer();
+      expect(viaNext(res), path).toBe(false);
+    }
+  });
+
+  it("answers tRPC calls without Next's router: cookies, gzip for large answers, a cap on the body", async () => {
+    const products = await fetch(`${url}/api/trpc/products`, { headers: { "accept-encoding": "gzip" } });
+    expect(products.status).toBe(200);
+    expect(viaNext(products)).toBe(false);
+    const list = (await products.json()) as { result: { data: unknown[] } };
+    expect(list.result.data.length).toBeGreaterThan(0);
+    if (Number(products.headers.get("content-length") ?? "0") >= 1024) {
+      expect(products.headers.get("content-encoding")).toBe("gzip");
+    }
+
+    // A first order opens the shopper's session: the Set-Cookie comes back through the direct path.
+    const shopper = new Shopper(url);
+    const { orderId } = await shopper.placeH5Order();
+    const status = await shopper.query<{ status: string }>("orderStatus", { orderId });
+    expect(status.data?.status).toBeTruthy();
+
+    const huge = await fetch(`${url}/api/trpc/createOrder`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: url },
+      body: JSON.stringify({ productId: "x".repeat(2 * 1024 * 1024) }),
+    });
+    expect(huge.status).toBe(413);
+  });
+
+  it("leaves everything else to Next: pages, other methods and paths", async () => {
+    const page = await fetch(`${url}/`);
+    await page.text();
+    expect(viaNext(page)).toBe(true);
+    const get = await fetch(`${url}/api/wechat/pay/notify`);
+    await get.arrayBuffer();
+    expect(get.status).toBe(405);
+    const nested = await fetch(`${url}/api/trpc/products/extra`);
+    await nested.arrayBuffer();
+    expect(nested.status).toBe(404);
+    expect(viaNext(nested)).toBe(true);
+    expect(output).not.toMatch(/direct route failed/);
   });
 });

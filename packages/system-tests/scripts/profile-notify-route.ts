@@ -1,4 +1,4 @@
-// `tsx scripts/profile-notify-route.ts [notifies=3000]`: a V8 CPU profile of `next start` serving fresh v2 payment
+// `tsx scripts/profile-notify-route.ts [notifies=3000]`: a V8 CPU profile of the production server (shop-server.mjs) serving fresh v2 payment
 // notifies at 32 connections (NODE_OPTIONS=--cpu-prof), then the functions with the most self time, grouped by
 // package — where the route's CPU goes beyond the core handler. Needs the web build. Writes to $TMPDIR/notify-prof.
 import fs from "node:fs";

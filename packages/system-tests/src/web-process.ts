@@ -1,5 +1,6 @@
-// The web app's production build as a real process: `next start` from apps/web with the environment the app
-// reads (apps/web/src/env.ts), its own free port and public origin, and WeChat pointed at the simulator.
+// The web app's production build as a real process: the production server (`node apps/web/shop-server.mjs`, Next
+// plus the direct notify and tRPC paths) with the environment the app reads (apps/web/src/env.ts), its own free port
+// and public origin, and WeChat pointed at the simulator.
 import type { ChildProcess } from "node:child_process";
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -15,13 +16,13 @@ export type WebProcess = {
   /** The instance's public origin (APP_URL): notify_url of the attempts it creates points here. */
   url: string;
   port: number;
-  /** The pid of the process serving the port (the Next server itself, below pnpm's launcher). */
+  /** The pid of the process serving the port. */
   serverPid: number;
   /** The reconciler's instance name for this process, as recorded in reconciler_ticks. */
   instance: string;
   /** Everything the process printed, stdout and stderr interleaved. */
   output(): string;
-  /** The process (launcher and server) is still running. */
+  /** The server process is still running. */
   running(): boolean;
   stop(): Promise<void>;
 };
@@ -36,6 +37,8 @@ export type StartWebOptions = {
   /** Listen here instead of on a free port (a restart of a shop keeps its public origin and so its notify_url). */
   port?: number;
   env?: Record<string, string>;
+  /** `next start` instead of the production server: every path through Next's router (the bench's comparison). */
+  nextStart?: boolean;
 };
 
 /** Fails early, with the command to run, when the production build is missing. */
@@ -106,16 +109,21 @@ export async function startWeb(opts: StartWebOptions): Promise<WebProcess> {
   assertWebBuilt();
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn("pnpm", ["exec", "next", "start", "--port", String(port), "--hostname", "127.0.0.1"], {
+  const command = opts.nextStart
+    ? (["pnpm", ["exec", "next", "start", "--port", String(port), "--hostname", "127.0.0.1"]] as const)
+    : ([process.execPath, ["shop-server.mjs"]] as const);
+  const child = spawn(command[0], [...command[1]], {
     cwd: WEB_DIR,
-    // Its own process group, so stopping it stops the launcher and the server together (and nothing else).
+    // Its own process group, so stopping it stops the server and anything it started (and nothing else).
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
-      // The launcher needs PATH and HOME; every variable the app reads is set explicitly below.
+      // Every variable the app reads is set explicitly below.
       // eslint-disable-next-line no-restricted-properties -- a test harness passing its environment to a child
       ...process.env,
       NODE_ENV: "production",
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: opts.databaseUrl,
       PGLITE_DATA_DIR: "",
@@ -147,7 +155,7 @@ export async function startWeb(opts: StartWebOptions): Promise<WebProcess> {
   // Known once the server listens; stop() may run before that.
   const server: { pid?: number } = {};
 
-  /** SIGTERM to the group (launcher and server); SIGKILL for whatever is still there after 10 s. */
+  /** SIGTERM to the group; SIGKILL for whatever is still there after 10 s. */
   const stop = async () => {
     if (!pgid || !liveGroups.has(pgid)) return;
     const gone = () =>

@@ -1,5 +1,5 @@
 // The real thing for the end-to-end run, started once in vitest's main process: the WeChat simulator, the web
-// app's production build (`next start` through apps/web/e2e/serve.ts, on a fresh PostgreSQL database when the
+// app's production build (the production server through apps/web/e2e/serve.ts, on a fresh PostgreSQL database when the
 // test harness provides a server or PostgreSQL is installed), and the built mini-program (dist/).
 // The web app runs twice from the one build, side by side against the one simulator: with WeChat Pay API v2 and with
 // API v3 (WECHATPAY_API_VERSION; the v3 credentials are the sandbox defaults). The tests run once per version.

@@ -28,6 +28,7 @@ export async function getOrderStatus(
     .where(and(eq(paymentAttempts.orderId, orderId), inArray(paymentAttempts.status, ["CREATED", "PREPAID"])))
     .orderBy(desc(paymentAttempts.createdAt))
     .limit(3);
+  let asked = false;
   for (const { id } of live) {
     // Claim the right to query with one conditional UPDATE: concurrent pollers and instances do not pile up.
     const [claimed] = await deps.db
@@ -47,6 +48,7 @@ export async function getOrderStatus(
         apiVersion: paymentAttempts.apiVersion,
       });
     if (!claimed) continue;
+    asked = true;
     try {
       await syncAttempt(deps, claimed);
     } catch (err) {
@@ -57,6 +59,8 @@ export async function getOrderStatus(
       });
     }
   }
+  // Nothing asked of WeChat, nothing applied here: the first read stands (one round trip less for every poll).
+  if (!asked) return toOrderView(order);
   const [fresh] = await deps.db.select().from(orders).where(eq(orders.id, orderId));
   return toOrderView(fresh ?? order);
 }

@@ -1,11 +1,4 @@
-// WeChat's payment notify: raw XML in, WeChat's XML reply out.
-import { clientIpFrom, handlePayNotify } from "@wxpay/core";
+// WeChat's payment notify: raw XML in, WeChat's XML reply out (src/server/notify-endpoints.ts).
+import { notifyRoute } from "~/server/web-route";
 
-import { xmlNotifyRoute } from "~/server/xml-notify";
-
-export const POST = xmlNotifyRoute((deps, body, request) =>
-  handlePayNotify(deps, {
-    body,
-    remoteAddr: clientIpFrom(request.headers.get("x-forwarded-for"), deps.config.trustProxyHops),
-  }),
-);
+export const POST = notifyRoute("/api/wechat/pay/notify");

@@ -1,6 +1,4 @@
-// WeChat's refund result notify: encrypted req_info in, WeChat's XML reply out.
-import { handleRefundNotify } from "@wxpay/core";
+// WeChat's refund result notify: encrypted req_info in, WeChat's XML reply out (src/server/notify-endpoints.ts).
+import { notifyRoute } from "~/server/web-route";
 
-import { xmlNotifyRoute } from "~/server/xml-notify";
-
-export const POST = xmlNotifyRoute((deps, body) => handleRefundNotify(deps, { body }));
+export const POST = notifyRoute("/api/wechat/refund/notify");

@@ -1,7 +1,5 @@
 // WeChat Pay API v3 refund notify (REFUND.SUCCESS / ABNORMAL / CLOSED): verified, decrypted, checked against our
-// refund row, applied once; 204 only after commit.
-import { handleV3RefundNotify } from "@wxpay/core";
+// refund row, applied once; 204 only after commit (src/server/notify-endpoints.ts).
+import { notifyRoute } from "~/server/web-route";
 
-import { jsonNotifyRoute } from "~/server/json-notify";
-
-export const POST = jsonNotifyRoute(handleV3RefundNotify);
+export const POST = notifyRoute("/api/wechat/v3/refund/notify");
