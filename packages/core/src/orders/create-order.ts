@@ -34,20 +34,22 @@ export async function createOrder(deps: CoreDeps, input: TCreateOrderInput): Pro
   const outcome =
     cap === 0
       ? await insertPricedOrder(deps.db, order)
-      : await deps.db.transaction(async (tx) => {
-          // The customer's row is the lock (inserted if new): two concurrent orders of one customer are counted one
-          // after the other. The count is in the next statement, so it sees what the one before committed.
-          await tx.execute(sql`
+      : await deps.db
+          .transaction(async (tx) => {
+            // The customer's row is the lock (inserted if new): two concurrent orders of one customer are counted one
+            // after the other. The count is in the next statement, so it sees what the one before committed.
+            await tx.execute(sql`
             insert into customers (id) values (${input.customerId})
             on conflict (id) do update set id = excluded.id where false`);
-          const r = await insertPricedOrder(tx, order);
-          // Nothing may stay behind from a refused order (the customer's row included).
-          if (!r.created) throw new Refused(r);
-          return r;
-        }).catch((err: unknown) => {
-          if (err instanceof Refused) return err.outcome;
-          throw err;
-        });
+            const r = await insertPricedOrder(tx, order);
+            // Nothing may stay behind from a refused order (the customer's row included).
+            if (!r.created) throw new Refused(r);
+            return r;
+          })
+          .catch((err: unknown) => {
+            if (err instanceof Refused) return err.outcome;
+            throw err;
+          });
   if (!outcome.created) throw refusal(outcome, cap);
   return { orderId, amountFen: outcome.amountFen, status: "PENDING", expiresAt };
 }
@@ -61,8 +63,7 @@ type TNewOrder = {
   expiresAt: Date;
 };
 type TOutcome =
-  | { created: true; amountFen: number }
-  | { created: false; missingSku: string | null; amountOk: boolean };
+  { created: true; amountFen: number } | { created: false; missingSku: string | null; amountOk: boolean };
 
 class Refused extends Error {
   constructor(readonly outcome: TOutcome) {
@@ -73,7 +74,10 @@ class Refused extends Error {
 function refusal(o: Extract<TOutcome, { created: false }>, cap: number): CoreError {
   if (o.missingSku !== null) return new CoreError("UNKNOWN_SKU", `商品不存在或已下架：${o.missingSku}`);
   if (!o.amountOk) return new CoreError("BAD_INPUT", "订单金额超出范围");
-  return new CoreError("TOO_MANY_OPEN_ORDERS", `未支付的订单已有 ${cap} 笔，请先支付或等待其自动关闭后再下单`);
+  return new CoreError(
+    "TOO_MANY_OPEN_ORDERS",
+    `未支付的订单已有 ${cap} 笔，请先支付或等待其自动关闭后再下单`,
+  );
 }
 
 /**

@@ -44,7 +44,9 @@ const ownedOrder = onePerDb((db) =>
   db
     .select()
     .from(orders)
-    .where(and(eq(orders.id, sql.placeholder("orderId")), eq(orders.customerId, sql.placeholder("customerId"))))
+    .where(
+      and(eq(orders.id, sql.placeholder("orderId")), eq(orders.customerId, sql.placeholder("customerId"))),
+    )
     .limit(1)
     .prepare("owned_order"),
 );
