@@ -34,22 +34,17 @@ export async function createOrder(deps: CoreDeps, input: TCreateOrderInput): Pro
   const outcome =
     cap === 0
       ? await insertPricedOrder(deps.db, order)
-      : await deps.db
-          .transaction(async (tx) => {
-            // The customer's row is the lock (inserted if new): two concurrent orders of one customer are counted one
-            // after the other. The count is in the next statement, so it sees what the one before committed.
-            await tx.execute(sql`
+      : await deps.db.transaction(async (tx) => {
+          // The customer's row is the lock (inserted if new): two concurrent orders of one customer are counted one
+          // after the other. The count is in the next statement, so it sees what the one before committed.
+          await tx.execute(sql`
             insert into customers (id) values (${input.customerId})
             on conflict (id) do update set id = excluded.id where false`);
-            const r = await insertPricedOrder(tx, order);
-            // Nothing may stay behind from a refused order (the customer's row included).
-            if (!r.created) throw new Refused(r);
-            return r;
-          })
-          .catch((err: unknown) => {
-            if (err instanceof Refused) return err.outcome;
-            throw err;
-          });
+          const r = await insertPricedOrder(tx, order);
+          // A refusal rolls the transaction back: nothing stays behind, the customer's row included.
+          if (!r.created) throw refusal(r, cap);
+          return r;
+        });
   if (!outcome.created) throw refusal(outcome, cap);
   return { orderId, amountFen: outcome.amountFen, status: "PENDING", expiresAt };
 }
@@ -64,12 +59,6 @@ type TNewOrder = {
 };
 type TOutcome =
   { created: true; amountFen: number } | { created: false; missingSku: string | null; amountOk: boolean };
-
-class Refused extends Error {
-  constructor(readonly outcome: TOutcome) {
-    super("order refused");
-  }
-}
 
 function refusal(o: Extract<TOutcome, { created: false }>, cap: number): CoreError {
   if (o.missingSku !== null) return new CoreError("UNKNOWN_SKU", `商品不存在或已下架：${o.missingSku}`);
