@@ -250,3 +250,20 @@ export function sharedDbHandle(config: DbConfig): Promise<DbHandle> {
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
 }
+
+/**
+ * A value built once per database handle — for drizzle's prepared queries (`.prepare()`), whose SQL text is built
+ * once instead of on every call (the query builder costs ≈ 0.2 ms of CPU per statement) and which postgres.js then
+ * prepares once per connection. Keyed weakly by the handle, so test databases come and go.
+ */
+export function onePerDb<T>(build: (db: Db) => T): (db: Db) => T {
+  const built = new WeakMap<Db, T>();
+  return (db) => {
+    let value = built.get(db);
+    if (value === undefined) {
+      value = build(db);
+      built.set(db, value);
+    }
+    return value;
+  };
+}

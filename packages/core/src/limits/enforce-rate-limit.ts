@@ -1,9 +1,9 @@
 // Per-IP and per-customer request limits, shared by every web instance through one Postgres table: a fixed
 // one-minute window per key, counted by a single upsert (INSERT … ON CONFLICT DO UPDATE … RETURNING), so two
-// instances can never both let the 61st request through.
-import { and, eq, lt, sql } from "drizzle-orm";
+// instances can never both let the 61st request through. Counting and sweeping old windows is one statement.
+import { sql } from "drizzle-orm";
 
-import { rateLimitHits } from "@wxpay/db";
+import { rowsOf } from "@wxpay/db";
 
 import type { CoreDeps } from "../deps";
 import { CoreError } from "../errors";
@@ -51,33 +51,41 @@ export async function enforceLimits(deps: CoreDeps, limits: Map<string, number>)
 
   const now = deps.now().getTime();
   const windowStart = new Date(now - (now % RATE_LIMIT_WINDOW_MS));
-  // One statement for both keys, always in the same order (IP first), so concurrent requests never deadlock.
-  const counted = await deps.db
-    .insert(rateLimitHits)
-    .values([...limits.keys()].map((key) => ({ key, windowStart, hits: 1 })))
-    .onConflictDoUpdate({
-      target: [rateLimitHits.key, rateLimitHits.windowStart],
-      set: { hits: sql`${rateLimitHits.hits} + 1` },
-    })
-    .returning({ key: rateLimitHits.key, hits: rateLimitHits.hits });
-
-  // The first request of a window for a key sweeps that key's old windows and a bounded batch of anyone's.
-  if (counted.some((c) => c.hits === 1)) await sweep(deps, counted, windowStart);
+  const ws = windowStart.toISOString();
+  const old = new Date(windowStart.getTime() - KEEP_WINDOWS_MS).toISOString();
+  const keys = [...limits.keys()];
+  // One statement, one round trip: both keys counted, always in the same order (IP first), so concurrent requests
+  // never deadlock. The first request of a window for a key also sweeps that key's old windows and a bounded batch of
+  // anyone's (rows another sweep holds are skipped, not waited for; the three sets of rows never overlap).
+  const res = await deps.db.execute(sql`
+    with counted as (
+      insert into rate_limit_hits (key, window_start, hits)
+      values ${sql.join(
+        keys.map((key) => sql`(${key}, ${ws}::timestamptz, 1)`),
+        sql`, `,
+      )}
+      on conflict (key, window_start) do update set hits = rate_limit_hits.hits + 1
+      returning key, hits
+    ), mine as (
+      delete from rate_limit_hits r
+       where r.key in (${sql.join(
+         keys.map((key) => sql`${key}`),
+         sql`, `,
+       )}) and r.window_start < ${ws}::timestamptz
+         and exists (select 1 from counted c where c.key = r.key and c.hits = 1)
+    ), anyone as (
+      delete from rate_limit_hits
+       where ctid in (select h.ctid from rate_limit_hits h
+                       where h.window_start < ${old}::timestamptz
+                         and exists (select 1 from counted c where c.hits = 1)
+                         and not exists (select 1 from counted c where c.key = h.key)
+                       limit 200 for update skip locked)
+    )
+    select key, hits from counted`);
+  const counted = rowsOf<{ key: string; hits: number }>(res);
 
   if (counted.some((c) => c.hits > (limits.get(c.key) ?? Infinity))) {
     const waitS = Math.max(1, Math.ceil((windowStart.getTime() + RATE_LIMIT_WINDOW_MS - now) / 1000));
     throw new CoreError("TOO_MANY_REQUESTS", `操作太频繁了，请 ${waitS} 秒后再试`);
   }
-}
-
-async function sweep(deps: CoreDeps, counted: { key: string; hits: number }[], windowStart: Date) {
-  for (const c of counted.filter((x) => x.hits === 1)) {
-    await deps.db
-      .delete(rateLimitHits)
-      .where(and(eq(rateLimitHits.key, c.key), lt(rateLimitHits.windowStart, windowStart)));
-  }
-  const old = new Date(windowStart.getTime() - KEEP_WINDOWS_MS);
-  await deps.db.execute(sql`
-    delete from ${rateLimitHits}
-     where ctid in (select ctid from ${rateLimitHits} where ${rateLimitHits.windowStart} < ${old.toISOString()}::timestamptz limit 200)`);
 }

@@ -1,7 +1,6 @@
-import { and, count, eq, gt, inArray, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 
-import { customers, orderEvents, orders, products } from "@wxpay/db";
-import type { TOrderItemRow } from "@wxpay/db/schema";
+import { rowsOf } from "@wxpay/db";
 
 import type { CoreDeps } from "../deps";
 import { CoreError } from "../errors";
@@ -17,6 +16,7 @@ const MAX_ORDER_FEN = 2_147_483_647;
  * Creates a PENDING order for the session's customer. The amount is computed here from the catalog's prices in
  * integer fen; the client only names SKUs and quantities. A customer with maxOpenOrdersPerCustomer unpaid,
  * unexpired orders gets TOO_MANY_OPEN_ORDERS: unpaid orders cost a unifiedorder each and clutter the books.
+ * Round trips: one statement without a cap; with one, BEGIN, the customer's lock, the same statement, COMMIT.
  */
 export async function createOrder(deps: CoreDeps, input: TCreateOrderInput): Promise<TCreateOrderResult> {
   const qtyBySku = new Map<string, number>();
@@ -26,78 +26,93 @@ export async function createOrder(deps: CoreDeps, input: TCreateOrderInput): Pro
   }
   if (qtyBySku.size === 0) throw new CoreError("BAD_INPUT", "订单为空");
 
-  const rows = await deps.db
-    .select()
-    .from(products)
-    .where(and(inArray(products.sku, [...qtyBySku.keys()]), eq(products.active, true)));
-  const bySku = new Map(rows.map((r) => [r.sku, r]));
-  const items: TOrderItemRow[] = [];
-  let amountFen = 0;
-  for (const [sku, qty] of qtyBySku) {
-    const p = bySku.get(sku);
-    if (!p) throw new CoreError("UNKNOWN_SKU", `商品不存在或已下架：${sku}`);
-    amountFen += p.priceFen * qty;
-    items.push({ sku, title: p.title, qty, priceFen: p.priceFen });
-  }
-  if (!Number.isSafeInteger(amountFen) || amountFen <= 0 || amountFen > MAX_ORDER_FEN) {
-    throw new CoreError("BAD_INPUT", "订单金额超出范围");
-  }
-
   const now = deps.now();
   const orderId = newOrderId();
   const expiresAt = new Date(now.getTime() + deps.config.orderTtlMs);
   const cap = deps.config.maxOpenOrdersPerCustomer;
-  if (cap === 0) {
-    // No cap to count against: the customer, the order and its CREATED event in one statement (one round trip).
-    const eventData = JSON.stringify({ amountFen, items });
-    await deps.db.execute(sql`
-      with customer as (
-        insert into customers (id) values (${input.customerId}) on conflict do nothing
-      ), created as (
-        insert into orders (id, customer_id, items, amount_fen, status, expires_at, created_at, updated_at)
-        values (${orderId}, ${input.customerId}, ${JSON.stringify(items)}::jsonb, ${amountFen}::int, 'PENDING',
-                ${expiresAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz,
-                ${now.toISOString()}::timestamptz)
-        returning id
-      )
+  const order: TNewOrder = { orderId, customerId: input.customerId, qtyBySku, cap, now, expiresAt };
+  const outcome =
+    cap === 0
+      ? await insertPricedOrder(deps.db, order)
+      : await deps.db.transaction(async (tx) => {
+          // The customer's row is the lock (inserted if new): two concurrent orders of one customer are counted one
+          // after the other. The count is in the next statement, so it sees what the one before committed.
+          await tx.execute(sql`
+            insert into customers (id) values (${input.customerId})
+            on conflict (id) do update set id = excluded.id where false`);
+          const r = await insertPricedOrder(tx, order);
+          // A refusal rolls the transaction back: nothing stays behind, the customer's row included.
+          if (!r.created) throw refusal(r, cap);
+          return r;
+        });
+  if (!outcome.created) throw refusal(outcome, cap);
+  return { orderId, amountFen: outcome.amountFen, status: "PENDING", expiresAt };
+}
+
+type TNewOrder = {
+  orderId: string;
+  customerId: string;
+  qtyBySku: Map<string, number>;
+  cap: number;
+  now: Date;
+  expiresAt: Date;
+};
+type TOutcome =
+  { created: true; amountFen: number } | { created: false; missingSku: string | null; amountOk: boolean };
+
+function refusal(o: Extract<TOutcome, { created: false }>, cap: number): CoreError {
+  if (o.missingSku !== null) return new CoreError("UNKNOWN_SKU", `商品不存在或已下架：${o.missingSku}`);
+  if (!o.amountOk) return new CoreError("BAD_INPUT", "订单金额超出范围");
+  return new CoreError(
+    "TOO_MANY_OPEN_ORDERS",
+    `未支付的订单已有 ${cap} 笔，请先支付或等待其自动关闭后再下单`,
+  );
+}
+
+/**
+ * Prices the items from the catalog (active products only, integer fen) and writes the customer, the order and its
+ * CREATED event — all in one statement, and only when every SKU is on sale, the amount fits and (with a cap) the
+ * customer has fewer than `cap` open orders. Otherwise nothing is written and the row says why.
+ */
+async function insertPricedOrder(db: Pick<CoreDeps["db"], "execute">, o: TNewOrder): Promise<TOutcome> {
+  const wanted = JSON.stringify([...o.qtyBySku].map(([sku, qty]) => ({ sku, qty })));
+  // Same text every time (only parameters vary), so postgres.js prepares it once per connection.
+  const res = await db.execute(sql`
+    with wanted as (
+      select e.n, e.v ->> 'sku' as sku, (e.v ->> 'qty')::numeric as qty
+        from jsonb_array_elements(${wanted}::jsonb) with ordinality as e(v, n)
+    ), priced as (
+      select w.n, w.sku, w.qty, p.title, p.price_fen
+        from wanted w join products p on p.sku = w.sku and p.active
+    ), total as (
+      select count(*)::int as found, coalesce(sum(price_fen::numeric * qty), 0) as amount,
+             jsonb_agg(jsonb_build_object('sku', sku, 'title', title, 'qty', qty, 'priceFen', price_fen) order by n)
+               as items
+        from priced
+    ), created as (
+      insert into orders (id, customer_id, items, amount_fen, status, expires_at, created_at, updated_at)
+      select ${o.orderId}, ${o.customerId}, t.items, t.amount::int, 'PENDING', ${o.expiresAt.toISOString()}::timestamptz,
+             ${o.now.toISOString()}::timestamptz, ${o.now.toISOString()}::timestamptz
+        from total t
+       where t.found = ${o.qtyBySku.size}::int and t.amount > 0 and t.amount <= ${MAX_ORDER_FEN}::int
+         and (${o.cap}::int = 0
+              or (select count(*) from orders x
+                   where x.customer_id = ${o.customerId} and x.status = 'PENDING'
+                     and x.expires_at > ${o.now.toISOString()}::timestamptz) < ${o.cap}::int)
+      returning id, amount_fen, items
+    ), customer as (
+      insert into customers (id) select ${o.customerId} where exists (select 1 from created)
+      on conflict do nothing
+    ), event as (
       insert into order_events (order_id, type, source, data)
-      select id, 'CREATED', 'shop', ${eventData}::jsonb from created`);
-    return { orderId, amountFen, status: "PENDING", expiresAt };
-  }
-  await deps.db.transaction(async (tx) => {
-    await tx.insert(customers).values({ id: input.customerId }).onConflictDoNothing();
-    // The customer's row is the lock: two concurrent orders of one customer are counted one after the other (the
-    // count is its own statement, so it sees what the one before committed).
-    await tx
-      .select({ id: customers.id })
-      .from(customers)
-      .where(eq(customers.id, input.customerId))
-      .for("update");
-    const [open] = await tx
-      .select({ n: count() })
-      .from(orders)
-      .where(
-        and(eq(orders.customerId, input.customerId), eq(orders.status, "PENDING"), gt(orders.expiresAt, now)),
-      );
-    if ((open?.n ?? 0) >= cap) {
-      throw new CoreError(
-        "TOO_MANY_OPEN_ORDERS",
-        `未支付的订单已有 ${cap} 笔，请先支付或等待其自动关闭后再下单`,
-      );
-    }
-    await tx.insert(orders).values({
-      id: orderId,
-      customerId: input.customerId,
-      items,
-      amountFen,
-      status: "PENDING",
-      expiresAt,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await tx
-      .insert(orderEvents)
-      .values({ orderId, type: "CREATED", source: "shop", data: { amountFen, items } });
-  });
-  return { orderId, amountFen, status: "PENDING", expiresAt };
+      select c.id, 'CREATED', 'shop', jsonb_build_object('amountFen', c.amount_fen, 'items', c.items) from created c
+    )
+    select (select amount_fen from created) as "amountFen",
+           (select w.sku from wanted w where not exists (select 1 from priced p where p.n = w.n) order by w.n limit 1)
+             as "missingSku",
+           (select amount > 0 and amount <= ${MAX_ORDER_FEN}::int from total) as "amountOk"`);
+  const [row] = rowsOf<{ amountFen: number | null; missingSku: string | null; amountOk: boolean }>(res);
+  if (!row) throw new Error("order insert returned nothing");
+  if (row.amountFen !== null) return { created: true, amountFen: row.amountFen };
+  return { created: false, missingSku: row.missingSku, amountOk: row.amountOk };
 }

@@ -1,6 +1,6 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 
-import { orders } from "@wxpay/db";
+import { onePerDb, orders } from "@wxpay/db";
 import type { TOrderRow } from "@wxpay/db/schema";
 
 import type { CoreDeps } from "../deps";
@@ -34,11 +34,19 @@ export async function findOwnedOrder(
   customerId: string,
   orderId: string,
 ): Promise<TOrderRow> {
-  const [o] = await deps.db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.id, orderId), eq(orders.customerId, customerId)))
-    .limit(1);
+  const [o] = await ownedOrder(deps.db).execute({ orderId, customerId });
   if (!o) throw new CoreError("NOT_FOUND", "订单不存在");
   return o;
 }
+
+// Read on every prepay and orderStatus: built once, not per call.
+const ownedOrder = onePerDb((db) =>
+  db
+    .select()
+    .from(orders)
+    .where(
+      and(eq(orders.id, sql.placeholder("orderId")), eq(orders.customerId, sql.placeholder("customerId"))),
+    )
+    .limit(1)
+    .prepare("owned_order"),
+);

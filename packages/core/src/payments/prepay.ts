@@ -93,14 +93,15 @@ export async function prepay(deps: CoreDeps, input: TPrepayInput): Promise<TPrep
           attempt.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS
         : attempt.prepayExpiresAt && attempt.prepayExpiresAt.getTime() - now.getTime() > PREPAY_MARGIN_MS);
   if (fresh) return handOut(deps, order, input.channel, attempt);
+  // send() stores the answer and checks the order in one statement: its result is ready to hand out.
   const sent = await send(deps, order, attempt, { allowFresh: !claimed.created });
-  if (sent) return handOut(deps, order, input.channel, sent);
+  if (sent) return payParams(deps, order, input.channel, sent);
 
   // WeChat refused the reused out_trade_no for good: one new attempt (the refused one is no longer live).
   const next = await claimAttempt(deps, order.id, input.channel, target, input.clientIp);
   const sentNext = await send(deps, order, next.attempt, { allowFresh: false });
   if (!sentNext) throw new CoreError("WECHAT_REJECTED", "微信支付暂不可用，请稍后再试");
-  return handOut(deps, order, input.channel, sentNext);
+  return payParams(deps, order, input.channel, sentNext);
 }
 
 function assertPayable(order: Pick<TOrderRow, "status" | "expiresAt">, now: Date): void {
@@ -292,8 +293,10 @@ async function claimNewAttemptAtOnce(
              'CREATED', ${v.nextCheckAt.toISOString()}::timestamptz, ${v.createdAt.toISOString()}::timestamptz,
              ${v.updatedAt.toISOString()}::timestamptz
         from payable p
+       -- The order id as a parameter, not p.id: the check is then an index lookup on (order_id, channel), whatever
+       -- the planner believes about a table that statistics have not seen yet (else a scan of every live attempt).
        where not exists (select 1 from payment_attempts l
-                          where l.order_id = p.id and l.channel = ${v.channel}::pay_channel
+                          where l.order_id = ${order.id} and l.channel = ${v.channel}::pay_channel
                             and l.status in ('CREATED', 'PREPAID'))
       returning id`,
     )
@@ -322,8 +325,9 @@ async function claimNewAttemptAtOnce(
 }
 
 /**
- * Sends the attempt's stored request. Returns the updated attempt, or undefined when WeChat refused this
- * out_trade_no for good (the caller may start a new attempt). Throws CoreError for everything the shopper must hear.
+ * Sends the attempt's stored request and stores the answer. Returns the PREPAID attempt of an order still PENDING, or
+ * undefined when WeChat refused this out_trade_no for good (the caller may start a new attempt). Throws CoreError for
+ * everything the shopper must hear.
  */
 async function send(
   deps: CoreDeps,
@@ -342,28 +346,44 @@ async function send(
     return handleSendError(deps, order, attempt, err, opts);
   }
   const now = deps.now();
-  const [updated] = await deps.db
-    .update(paymentAttempts)
-    .set({
-      status: "PREPAID",
-      prepayId: result.prepayId,
-      prepayExpiresAt: result.prepayExpiresAt,
-      mwebUrl: result.mwebUrl,
-      mwebExpiresAt: result.mwebExpiresAt,
-      codeUrl: result.codeUrl,
-      lastError: null,
-      // Reconciliation's first look, in case no notify ever comes.
-      nextCheckAt: new Date(now.getTime() + 60_000),
-      checkCount: 0,
-      updatedAt: now,
-    })
-    .where(and(eq(paymentAttempts.id, attempt.id), inArray(paymentAttempts.status, ["CREATED", "PREPAID"])))
-    .returning();
-  if (!updated) {
+  const updated: TPaymentAttemptRow = {
+    ...attempt,
+    status: "PREPAID",
+    prepayId: result.prepayId,
+    prepayExpiresAt: result.prepayExpiresAt,
+    mwebUrl: result.mwebUrl,
+    mwebExpiresAt: result.mwebExpiresAt,
+    codeUrl: result.codeUrl,
+    lastError: null,
+    // Reconciliation's first look, in case no notify ever comes.
+    nextCheckAt: new Date(now.getTime() + 60_000),
+    checkCount: 0,
+    updatedAt: now,
+  };
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  // The answer is stored and the order's status read in one statement (the hand-out check of handOut): a notify that
+  // paid this attempt or a sibling first has changed this attempt's status, so the update finds nothing to store.
+  const res = await deps.db.execute(sql`
+    with stored as (
+      update payment_attempts
+         set status = 'PREPAID', prepay_id = ${updated.prepayId}, prepay_expires_at = ${iso(updated.prepayExpiresAt)}::timestamptz,
+             mweb_url = ${updated.mwebUrl}, mweb_expires_at = ${iso(updated.mwebExpiresAt)}::timestamptz,
+             code_url = ${updated.codeUrl}, last_error = null,
+             next_check_at = ${iso(updated.nextCheckAt)}::timestamptz, check_count = 0,
+             updated_at = ${now.toISOString()}::timestamptz
+       where id = ${attempt.id} and status in ('CREATED', 'PREPAID')
+      returning order_id
+    )
+    select o.status from stored s join orders o on o.id = s.order_id`);
+  const [stored] = rowsOf<{ status: TOrderRow["status"] }>(res);
+  if (!stored) {
     // Paid or superseded meanwhile (a notify won the race): report the order's real state.
     const [o] = await deps.db.select({ status: orders.status }).from(orders).where(eq(orders.id, order.id));
     if (o?.status === "PENDING") throw new CoreError("WECHAT_BUSY", "支付状态变化中，请稍后重试");
     throw new CoreError(o?.status === "CLOSED" ? "ORDER_CLOSED" : "ORDER_PAID", "订单状态已变化");
+  }
+  if (stored.status !== "PENDING") {
+    throw new CoreError(stored.status === "CLOSED" ? "ORDER_CLOSED" : "ORDER_PAID", "订单状态已变化");
   }
   return updated;
 }
@@ -436,8 +456,9 @@ async function handleSendError(
 }
 
 /**
- * Pay parameters only for an order still PENDING whose attempt is still PREPAID, read after every step above: a
- * notify that paid the order meanwhile (this attempt or another) is never answered with something to pay again.
+ * Pay parameters of a reused attempt only for an order still PENDING whose attempt is still PREPAID, read after the
+ * claim: a notify that paid the order meanwhile (this attempt or another) is never answered with something to pay
+ * again. (A freshly sent attempt gets the same check from send's own statement.)
  */
 async function handOut(
   deps: CoreDeps,
