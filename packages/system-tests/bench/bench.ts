@@ -257,6 +257,25 @@ try {
     appId: SANDBOX.officialAppId,
     timeoutMs: 10_000,
   });
+  /**
+   * createOrder + prepay as the API itself timed them (its `trpc` log lines, `ms` to a hundredth), for the purchases
+   * the web process logged since `fromChar` of its output: the shop's work without the two HTTP hops.
+   */
+  async function procedureTimes(fromChar: number): Promise<number[]> {
+    // The lines travel through a pipe: give the last one a moment to arrive.
+    await new Promise((r) => setTimeout(r, 50));
+    const out = web?.output() ?? "";
+    if (out.length < fromChar) return [];
+    const byPath: Record<string, number[]> = { createOrder: [], prepay: [] };
+    for (const line of out.slice(fromChar).split("\n")) {
+      if (!line.includes('"msg":"trpc"')) continue;
+      const l = JSON.parse(line.slice(line.indexOf("{"))) as { path: string; ms: number };
+      byPath[l.path]?.push(l.ms);
+    }
+    const create = byPath.createOrder ?? [];
+    const prepay = byPath.prepay ?? [];
+    return create.slice(0, prepay.length).map((ms, i) => ms + (prepay[i] ?? 0));
+  }
   async function shopPrepays(n: number, via: "web" | "next" = "web"): Promise<number[]> {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -322,6 +341,7 @@ try {
     v3: Record<Exclude<TServer, "quiet">, TMeasured>;
     floor: TMeasured;
     shop: number[];
+    shopInside: number[];
     shopNext: number[];
     sim: number[];
   };
@@ -335,6 +355,7 @@ try {
     for (const s of order) v2[s] = await notifyRound(s, "v2", NOTIFIES);
     const floor = await floorRound(FLOOR_REQUESTS);
     for (const s of order) if (s !== "quiet") v3[s] = await notifyRound(s, "v3", V3_NOTIFIES);
+    const logFrom = web.output().length;
     const [shop, sim] =
       r % 2
         ? [await shopPrepays(PREPAYS), await simUnifiedOrders(PREPAYS)]
@@ -342,8 +363,9 @@ try {
             const s = await simUnifiedOrders(PREPAYS);
             return [await shopPrepays(PREPAYS), s];
           })();
+    const shopInside = (await procedureTimes(logFrom)).sort((a, b) => a - b);
     const shopNext = await shopPrepays(PREPAYS, "next");
-    const round = { v2, v3, floor, shop, shopNext, sim } as TRound;
+    const round = { v2, v3, floor, shop, shopInside, shopNext, sim } as TRound;
     rounds.push(round);
     log(
       `round ${r}: v2 req/s web ${round.v2.web.rate.toFixed(0)} next ${round.v2.next.rate.toFixed(0)} bare ${round.v2.bare.rate.toFixed(0)} ` +
@@ -497,6 +519,7 @@ try {
     "| measure | value | against | ratio / difference |",
     "|---|---:|---:|---:|",
     `| createOrder + prepay(h5), p50 ms (sequential, ${PREPAYS} a round) | ${f1(shopP50)} | ${f1(simP50)} (simulator's unifiedorder via the pay client) | **+${f1(overheadP50)} ms** the shop's own cost |`,
+    `| the same inside the procedures (the API's own timing of createOrder + prepay, without the two HTTP hops), p50 ms | ${f1(med((r) => percentile(r.shopInside, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopInside, 50) - percentile(r.sim, 50)))} ms |`,
     `| the same through Next's router (\`next start\`), p50 ms | ${f1(med((r) => percentile(r.shopNext, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopNext, 50) - percentile(r.sim, 50)))} ms |`,
     `| createOrder + prepay(h5), p99 ms | ${f1(med((r) => percentile(r.shop, 99)))} | ${f1(med((r) => percentile(r.sim, 99)))} | +${f1(med((r) => percentile(r.shop, 99) - percentile(r.sim, 99)))} ms |`,
     `| v2 notify route req/s at ${ordersNow.toLocaleString("en")} → ${ordersBig.toLocaleString("en")} orders | ${f0(big.web.rate)} | ${f0(small.web.rate)} | ${f2(big.web.rate / small.web.rate)} |`,
