@@ -2,7 +2,9 @@
 // handing Node's request straight to the same endpoints Next's route files use, without Next's router (whose own cost
 // per request is several times the notify's: BENCHMARK.md). Every other request, and any request these do not match
 // exactly, goes to Next. Registered at start (instrumentation-node.ts); `next dev` and `next start` never look here,
-// so they serve the same paths through the route files.
+// so they serve the same paths through the route files. What the direct paths skip is what Next does around a route:
+// a proxy (middleware) file would not see them — the app has none — and Next's compression (done here for answers of
+// 1 KiB or more).
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { createLogger } from "@wxpay/core";
