@@ -5,8 +5,9 @@
 //      Next's router); the same build under `next start` (the route file through Next's router); a bare node:http
 //      server calling the same core handler; a hand-written server (node:http, parse + verify, one postgres.js
 //      statement) — the baseline every ratio is taken against. Plus Next's own floor: a route answering a fixed body.
-//   2. createOrder + prepay(h5) through the web API (both servers) vs the simulator's own unifiedorder: the shop's cost
-//      above WeChat.
+//   2. createOrder + prepay(h5) through the web API (both servers, and the same tRPC router behind a bare node:http
+//      server: packages/api/scripts/bare-trpc-server.ts) vs the simulator's own unifiedorder: the shop's cost above
+//      WeChat.
 //   3. Growth: notify throughput at 10 k vs 1 M orders, orderStatus at both, one reconciliation pass over N due
 //      attempts by one instance and by two (overlaps counted), the web process's peak RSS under the notify load.
 // Prints the table and writes BENCHMARK.md's measured part (bench/BENCHMARK.generated.md, and the repository's
@@ -92,8 +93,12 @@ const cleanup = async () => {
 };
 process.on("SIGINT", () => void cleanup().finally(() => process.exit(130)));
 
-/** Starts a bench server script and waits for its {"port":N} line. */
-async function spawnServer(script: string, args: string[]): Promise<{ port: number; pid: number }> {
+/** Starts a bench server script and waits for its {"port":N} line; `onLine` sees every line it prints. */
+async function spawnServer(
+  script: string,
+  args: string[],
+  onLine?: (line: string) => void,
+): Promise<{ port: number; pid: number }> {
   const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: PACKAGE_DIR,
     stdio: ["ignore", "pipe", "inherit"],
@@ -104,6 +109,7 @@ async function spawnServer(script: string, args: string[]): Promise<{ port: numb
   const port = await new Promise<number>((resolve, reject) => {
     child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
     readline.createInterface({ input: out }).on("line", (line) => {
+      onLine?.(line);
       if (line.startsWith('{"port"')) resolve((JSON.parse(line) as { port: number }).port);
     });
   });
@@ -174,6 +180,13 @@ try {
   });
   const bare = await spawnServer("bench/bare-notify-server.ts", [sys.databaseUrl, sys.sim.url]);
   const hand = await spawnServer("bench/hand-written-notify-server.ts", [sys.databaseUrl]);
+  // The same tRPC router without Next, for the purchase rows; its log lines carry the procedures' own times.
+  let bareTrpcOutput = "";
+  const bareTrpc = await spawnServer(
+    path.join(REPO_DIR, "packages/api/scripts/bare-trpc-server.ts"),
+    [sys.databaseUrl, sys.sim.url],
+    (line) => (bareTrpcOutput += `${line}\n`),
+  );
   const origin: Record<TServer, string> = {
     web: web.url,
     quiet: quietWeb.url,
@@ -248,7 +261,11 @@ try {
     return { ...r, cpuMs: (cpuMs(pids.web) - cpu0) / n, rate: rateOf(r) };
   }
 
-  const shoppers = { web: new Shopper(web.url), next: new Shopper(nextWeb.url) };
+  const shoppers = {
+    web: new Shopper(web.url),
+    next: new Shopper(nextWeb.url),
+    bare: new Shopper(`http://127.0.0.1:${bareTrpc.port}`),
+  };
   const payClient = createPayClient({
     baseUrl: sys.sim.url,
     mchId: SANDBOX.mchId,
@@ -261,10 +278,10 @@ try {
    * createOrder + prepay as the API itself timed them (its `trpc` log lines, `ms` to a hundredth), for the purchases
    * the web process logged since `fromChar` of its output: the shop's work without the two HTTP hops.
    */
-  async function procedureTimes(fromChar: number): Promise<number[]> {
+  async function procedureTimes(fromChar: number, output = () => web?.output() ?? ""): Promise<number[]> {
     // The lines travel through a pipe: give the last one a moment to arrive.
     await new Promise((r) => setTimeout(r, 50));
-    const out = web?.output() ?? "";
+    const out = output();
     if (out.length < fromChar) return [];
     const byPath: Record<string, number[]> = { createOrder: [], prepay: [] };
     for (const line of out.slice(fromChar).split("\n")) {
@@ -276,7 +293,7 @@ try {
     const prepay = byPath.prepay ?? [];
     return create.slice(0, prepay.length).map((ms, i) => ms + (prepay[i] ?? 0));
   }
-  async function shopPrepays(n: number, via: "web" | "next" = "web"): Promise<number[]> {
+  async function shopPrepays(n: number, via: keyof typeof shoppers = "web"): Promise<number[]> {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const t = performance.now();
@@ -332,6 +349,7 @@ try {
   await floorRound(500);
   await shopPrepays(20);
   await shopPrepays(20, "next");
+  await shopPrepays(20, "bare");
   await simUnifiedOrders(20);
   await orderStatuses(20);
   const loadBefore = loadAverage();
@@ -343,6 +361,8 @@ try {
     shop: number[];
     shopInside: number[];
     shopNext: number[];
+    shopBare: number[];
+    shopBareInside: number[];
     sim: number[];
   };
   const rounds: TRound[] = [];
@@ -365,7 +385,10 @@ try {
           })();
     const shopInside = (await procedureTimes(logFrom)).sort((a, b) => a - b);
     const shopNext = await shopPrepays(PREPAYS, "next");
-    const round = { v2, v3, floor, shop, shopInside, shopNext, sim } as TRound;
+    const bareFrom = bareTrpcOutput.length;
+    const shopBare = await shopPrepays(PREPAYS, "bare");
+    const shopBareInside = (await procedureTimes(bareFrom, () => bareTrpcOutput)).sort((a, b) => a - b);
+    const round = { v2, v3, floor, shop, shopInside, shopNext, shopBare, shopBareInside, sim } as TRound;
     rounds.push(round);
     log(
       `round ${r}: v2 req/s web ${round.v2.web.rate.toFixed(0)} next ${round.v2.next.rate.toFixed(0)} bare ${round.v2.bare.rate.toFixed(0)} ` +
@@ -520,6 +543,7 @@ try {
     "|---|---:|---:|---:|",
     `| createOrder + prepay(h5), p50 ms (sequential, ${PREPAYS} a round) | ${f1(shopP50)} | ${f1(simP50)} (simulator's unifiedorder via the pay client) | **+${f1(overheadP50)} ms** the shop's own cost |`,
     `| the same inside the procedures (the API's own timing of createOrder + prepay, without the two HTTP hops), p50 ms | ${f1(med((r) => percentile(r.shopInside, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopInside, 50) - percentile(r.sim, 50)))} ms |`,
+    `| the same through the tRPC router behind a bare node:http server (no Next, \`packages/api/scripts/bare-trpc-server.ts\`): end to end / inside the procedures, p50 ms | ${f1(med((r) => percentile(r.shopBare, 50)))} / ${f1(med((r) => percentile(r.shopBareInside, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopBare, 50) - percentile(r.sim, 50)))} / +${f1(med((r) => percentile(r.shopBareInside, 50) - percentile(r.sim, 50)))} ms |`,
     `| the same through Next's router (\`next start\`), p50 ms | ${f1(med((r) => percentile(r.shopNext, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopNext, 50) - percentile(r.sim, 50)))} ms |`,
     `| createOrder + prepay(h5), p99 ms | ${f1(med((r) => percentile(r.shop, 99)))} | ${f1(med((r) => percentile(r.sim, 99)))} | +${f1(med((r) => percentile(r.shop, 99) - percentile(r.sim, 99)))} ms |`,
     `| v2 notify route req/s at ${ordersNow.toLocaleString("en")} → ${ordersBig.toLocaleString("en")} orders | ${f0(big.web.rate)} | ${f0(small.web.rate)} | ${f2(big.web.rate / small.web.rate)} |`,
