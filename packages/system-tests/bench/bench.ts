@@ -21,14 +21,18 @@ import path from "node:path";
 import readline from "node:readline";
 
 import { NOTIFY_PATH } from "@wxpay/core";
-import { createPayClient, generateOutTradeNo } from "@wxpay/wechatpay";
-import { SANDBOX } from "@wxpay/wechat-sim";
 
 import type { TLoadBody, TLoadResult } from "../src/load";
 import { median, percentile, runLoad } from "../src/load";
 import { restartPostgres } from "../src/pg-control";
 import { Shopper } from "../src/shopper";
-import { dueAttempts, payableNotifies, payableV3Notifies, seedOrderHistory } from "../src/bench-fixtures";
+import {
+  directUnifiedOrder,
+  dueAttempts,
+  payableNotifies,
+  payableV3Notifies,
+  seedOrderHistory,
+} from "../src/bench-fixtures";
 import { startSystem } from "../src/system";
 import { startWeb } from "../src/web-process";
 
@@ -266,14 +270,7 @@ try {
     next: new Shopper(nextWeb.url),
     bare: new Shopper(`http://127.0.0.1:${bareTrpc.port}`),
   };
-  const payClient = createPayClient({
-    baseUrl: sys.sim.url,
-    mchId: SANDBOX.mchId,
-    key: SANDBOX.key,
-    signType: "MD5",
-    appId: SANDBOX.officialAppId,
-    timeoutMs: 10_000,
-  });
+  const unifiedOrder = directUnifiedOrder(sys.sim.url, web.url);
   /**
    * createOrder + prepay as the API itself timed them (its `trpc` log lines, `ms` to a hundredth), for the purchases
    * the web process logged since `fromChar` of its output: the shop's work without the two HTTP hops.
@@ -304,21 +301,7 @@ try {
   }
   async function simUnifiedOrders(n: number): Promise<number[]> {
     const out: number[] = [];
-    const appUrl = web?.url ?? "http://127.0.0.1";
-    for (let i = 0; i < n; i++) {
-      const t = performance.now();
-      await payClient.unifiedOrder({
-        tradeType: "MWEB",
-        sceneInfo: { type: "Wap", wapUrl: appUrl, wapName: "bench" },
-        outTradeNo: generateOutTradeNo(),
-        body: "茶与器-测试商品（1分钱）",
-        totalFeeFen: 1,
-        notifyUrl: `${appUrl}${NOTIFY_PATH}`,
-        spbillCreateIp: "127.0.0.1",
-        timeExpire: new Date(Date.now() + 30 * 60_000),
-      });
-      out.push(performance.now() - t);
-    }
+    for (let i = 0; i < n; i++) out.push(await unifiedOrder());
     return out.sort((a, b) => a - b);
   }
   /** orderStatus of one PENDING order (no attempt, so WeChat is not asked), sequentially, sorted ms. */

@@ -4,10 +4,7 @@
 // without the rest of the bench. Abuse limits off, as the bench runs. Needs `pnpm --filter @wxpay/web build`.
 import os from "node:os";
 
-import { NOTIFY_PATH } from "@wxpay/core";
-import { createPayClient, generateOutTradeNo } from "@wxpay/wechatpay";
-import { SANDBOX } from "@wxpay/wechat-sim";
-
+import { directUnifiedOrder } from "../src/bench-fixtures";
 import { percentile } from "../src/load";
 import { Shopper } from "../src/shopper";
 import { startSystem } from "../src/system";
@@ -27,14 +24,7 @@ const web = await startWeb({
   simUrl: sys.sim.url,
   reconcileIntervalSeconds: 0,
 });
-const payClient = createPayClient({
-  baseUrl: sys.sim.url,
-  mchId: SANDBOX.mchId,
-  key: SANDBOX.key,
-  signType: "MD5",
-  appId: SANDBOX.officialAppId,
-  timeoutMs: 10_000,
-});
+const unifiedOrder = directUnifiedOrder(sys.sim.url, web.url);
 const shopper = new Shopper(web.url);
 
 /** The `ms` of the API's own `trpc` log lines the web process printed so far, in order, from line `from` on. */
@@ -61,18 +51,7 @@ try {
     const t = performance.now();
     await shopper.placeH5Order();
     const c = performance.now() - t;
-    const t2 = performance.now();
-    await payClient.unifiedOrder({
-      tradeType: "MWEB",
-      sceneInfo: { type: "Wap", wapUrl: web.url, wapName: "茶与器" },
-      outTradeNo: generateOutTradeNo(),
-      body: "茶与器-测试商品（1分钱）",
-      totalFeeFen: 1,
-      notifyUrl: `${web.url}${NOTIFY_PATH}`,
-      spbillCreateIp: "127.0.0.1",
-      timeExpire: new Date(Date.now() + 30 * 60_000),
-    });
-    const d = performance.now() - t2;
+    const d = await unifiedOrder();
     // The process's log lines reach us a moment after the reply.
     await new Promise((r) => setTimeout(r, 5));
     const { ms } = procedureMs(seen);

@@ -7,8 +7,8 @@ import path from "node:path";
 import type postgres from "postgres";
 
 import type { TCoreConfig } from "@wxpay/core";
-import { DEFAULT_CORE_TUNING } from "@wxpay/core";
-import { buildPayNotify } from "@wxpay/wechatpay";
+import { DEFAULT_CORE_TUNING, NOTIFY_PATH } from "@wxpay/core";
+import { buildPayNotify, createPayClient, generateOutTradeNo } from "@wxpay/wechatpay";
 import {
   buildResponseMessageBytes,
   encryptAeadAesGcm,
@@ -241,4 +241,33 @@ export async function dueAttempts(sql: postgres.Sql, opts: { tag: string; n: num
     select o.id || 'a', o.id, 'R' || o.id, 'h5', 'MWEB', ${SANDBOX.officialAppId}, ${SANDBOX.mchId}, 'MD5', 1,
            '127.0.0.1', '<xml></xml>', 'PREPAID', now() - interval '1 minute', now() - interval '10 minutes'
       from o`;
+}
+
+/**
+ * WeChat's own part of a purchase, as the purchase rows subtract it: one signed H5 `unifiedorder` for 1 fen sent
+ * straight to the simulator by a pay client (no shop in between). Returns a function timing one call, in ms.
+ */
+export function directUnifiedOrder(simUrl: string, appUrl: string): () => Promise<number> {
+  const payClient = createPayClient({
+    baseUrl: simUrl,
+    mchId: SANDBOX.mchId,
+    key: SANDBOX.key,
+    signType: "MD5",
+    appId: SANDBOX.officialAppId,
+    timeoutMs: 10_000,
+  });
+  return async () => {
+    const started = performance.now();
+    await payClient.unifiedOrder({
+      tradeType: "MWEB",
+      sceneInfo: { type: "Wap", wapUrl: appUrl, wapName: "茶与器" },
+      outTradeNo: generateOutTradeNo(),
+      body: "茶与器-测试商品（1分钱）",
+      totalFeeFen: 1,
+      notifyUrl: `${appUrl}${NOTIFY_PATH}`,
+      spbillCreateIp: "127.0.0.1",
+      timeExpire: new Date(Date.now() + 30 * 60_000),
+    });
+    return performance.now() - started;
+  };
 }
