@@ -14,7 +14,7 @@ import { parsePayNotify, replyXml } from "@wxpay/wechatpay";
 import { parseV3PayNotify, WechatpayVerifier, wechatpayPublicKey } from "@wxpay/wechatpay/v3";
 import { SANDBOX } from "@wxpay/wechat-sim";
 
-import { sandboxFile } from "../src/bench-fixtures";
+import { sandboxFile } from "../src/api-version";
 
 const [databaseUrl] = process.argv.slice(2);
 if (!databaseUrl) throw new Error("usage: hand-written-notify-server <database url>");

@@ -12,7 +12,7 @@ import { SANDBOX } from "@wxpay/wechat-sim";
 import type { TApiVersion } from "../src/api-version";
 import { apiVersions, payNotifyPath, transactionIdOfNotify } from "../src/api-version";
 import { killPostgres, restartPostgres } from "../src/pg-control";
-import { notificationVerdicts, orderStates, outTradeNoOf } from "../src/shop-db";
+import { eventuallyAllPaid, notificationVerdicts, outTradeNoOf } from "../src/shop-db";
 import { Shopper } from "../src/shopper";
 import type { TSystem } from "../src/system";
 import { eventually, sleep, startSystem } from "../src/system";
@@ -119,13 +119,9 @@ describe.runIf(hasPostgres).each(apiVersions())(
       );
       expect(listenerPid(web.port)).toBe(serverPid);
 
-      const final = await eventually(
-        () =>
-          orderStates(
-            sys.sql,
-            placed.map((p) => p.orderId),
-          ),
-        (rows) => rows.every((r) => r.status === "PAID"),
+      const final = await eventuallyAllPaid(
+        sys.sql,
+        placed.map((p) => p.orderId),
         90_000,
         "every order PAID through the simulator's retries",
       );

@@ -9,7 +9,7 @@ import { requirePostgres } from "@wxpay/testkit/postgres";
 import { SANDBOX } from "@wxpay/wechat-sim";
 
 import { deliveryOf, payNotifyPath, postPayNotify } from "../src/api-version";
-import { orderStates, outTradeNoOf } from "../src/shop-db";
+import { eventuallyAllPaid, orderStates, outTradeNoOf } from "../src/shop-db";
 import { Shopper } from "../src/shopper";
 import type { TSystem } from "../src/system";
 import { eventually, startSystem } from "../src/system";
@@ -95,13 +95,9 @@ describe.runIf(hasPostgres)("the shop switched from API v2 to v3 with orders in 
     await sys.control.pay({ outTradeNo: swept.outTradeNo, userId: "alice" });
     await sys.sql`update payment_attempts set next_check_at = now() where out_trade_no = ${swept.outTradeNo}`;
 
-    const states = await eventually(
-      () =>
-        orderStates(
-          sys.sql,
-          placed.map((p) => p.orderId),
-        ),
-      (rows) => rows.every((r) => r.status === "PAID"),
+    const states = await eventuallyAllPaid(
+      sys.sql,
+      placed.map((p) => p.orderId),
       20_000,
       "the three v2 orders PAID",
     );

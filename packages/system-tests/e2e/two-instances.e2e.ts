@@ -10,7 +10,7 @@ import { SANDBOX } from "@wxpay/wechat-sim";
 
 import type { TApiVersion } from "../src/api-version";
 import { apiVersions, deliveryOf, genuinePayNotify, payNotifyPath, postPayNotify } from "../src/api-version";
-import { notificationVerdicts, orderStates, outTradeNoOf } from "../src/shop-db";
+import { eventuallyAllPaid, notificationVerdicts, orderStates, outTradeNoOf } from "../src/shop-db";
 import { Shopper } from "../src/shopper";
 import type { TSystem } from "../src/system";
 import { eventually, sleep, startSystem } from "../src/system";
@@ -165,13 +165,9 @@ describe.runIf(hasPostgres).each(apiVersions())(
        where out_trade_no in ${sys.sql(placed.map((p) => p.outTradeNo))}
       returning now() as since`;
       const since = due?.since ?? new Date();
-      const paid = await eventually(
-        () =>
-          orderStates(
-            sys.sql,
-            placed.map((p) => p.orderId),
-          ),
-        (rows) => rows.every((r) => r.status === "PAID"),
+      const paid = await eventuallyAllPaid(
+        sys.sql,
+        placed.map((p) => p.orderId),
         10_000,
         "every order PAID by the reconciler",
       );

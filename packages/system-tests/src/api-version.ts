@@ -2,7 +2,9 @@
 // simulator) answers and notifies in that version, and the assertions read the same rows either way. What differs is
 // the wire: where WeChat posts the notify, what a delivery looks like, what acknowledges it.
 // WXPAY_E2E_API_VERSIONS=v2 (or v3) runs one of them only, as in apps/web's Playwright projects.
+import type { KeyObject } from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 import { buildPayNotify } from "@wxpay/wechatpay";
@@ -15,8 +17,6 @@ import {
 } from "@wxpay/wechatpay/v3";
 import { SANDBOX } from "@wxpay/wechat-sim";
 import type { TNotifyAttemptView } from "@wxpay/wechat-sim/control-client";
-
-import { WEB_DIR } from "./web-process";
 
 export type TApiVersion = "v2" | "v3";
 
@@ -64,12 +64,30 @@ export const deliveryOf = (attempt: TNotifyAttemptView) => ({
   headers: attempt.headers,
 });
 
-const sandboxFile = (name: string) =>
-  fs.readFileSync(path.resolve(WEB_DIR, "../wechat-sim/sandbox", name), "utf8");
+/** The simulator's sandbox key files (apps/wechat-sim/sandbox). */
+export function sandboxFile(name: string): string {
+  // The package's entry is src/index.ts; the sandbox folder sits beside src.
+  const simDir = path.resolve(
+    path.dirname(createRequire(import.meta.url).resolve("@wxpay/wechat-sim")),
+    "..",
+  );
+  return fs.readFileSync(path.join(simDir, "sandbox", name), "utf8");
+}
+
+/** The v3 delivery's own values: its event id, both nonces, its timestamp and WeChat's signing key. */
+export type TV3Wire = {
+  id: string;
+  resourceNonce: string;
+  headerNonce: string;
+  timestamp: string;
+  signingKey: KeyObject | string;
+};
 
 /**
  * A genuine payment notify for an attempt, built here as WeChat builds it: v2 signed with the merchant key, v3 with
- * the resource sealed by the APIv3 key and the body signed by the WeChat Pay public key's private half.
+ * the resource sealed by the APIv3 key and the body signed by the WeChat Pay public key's private half. `wire` fixes
+ * a v3 delivery's own values (the bench signs thousands with one loaded key); by default they follow the
+ * transaction_id and the clock.
  */
 export function genuinePayNotify(
   v: TApiVersion,
@@ -81,6 +99,7 @@ export function genuinePayNotify(
     openid: string;
     tradeType: "MWEB" | "JSAPI" | "NATIVE";
   },
+  wire?: TV3Wire,
 ): { body: string; headers?: Record<string, string> } {
   if (v === "v2") {
     return {
@@ -106,9 +125,15 @@ export function genuinePayNotify(
       ),
     };
   }
-  const resourceNonce = p.transactionId.slice(-12);
-  const body = JSON.stringify({
+  const w: TV3Wire = wire ?? {
     id: `late-${p.transactionId}`,
+    resourceNonce: p.transactionId.slice(-12),
+    headerNonce: `${p.transactionId}NONCE`.slice(-32),
+    timestamp: String(Math.floor(Date.now() / 1000)),
+    signingKey: sandboxFile("pub_key_private.pem"),
+  };
+  const body = JSON.stringify({
+    id: w.id,
     create_time: "2026-01-01T12:00:01+08:00",
     resource_type: "encrypt-resource",
     event_type: "TRANSACTION.SUCCESS",
@@ -118,7 +143,7 @@ export function genuinePayNotify(
       algorithm: "AEAD_AES_256_GCM",
       ciphertext: encryptAeadAesGcm({
         key: SANDBOX.apiV3Key,
-        nonce: resourceNonce,
+        nonce: w.resourceNonce,
         associatedData: "transaction",
         plaintext: JSON.stringify({
           appid: p.appId,
@@ -135,21 +160,20 @@ export function genuinePayNotify(
         }),
       }),
       associated_data: "transaction",
-      nonce: resourceNonce,
+      nonce: w.resourceNonce,
     },
   });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const nonce = `${p.transactionId}NONCE`.slice(-32);
   return {
     body,
     headers: {
-      "wechatpay-nonce": nonce,
-      "wechatpay-timestamp": timestamp,
+      "content-type": "application/json",
+      "wechatpay-nonce": w.headerNonce,
+      "wechatpay-timestamp": w.timestamp,
       "wechatpay-serial": SANDBOX.publicKeyId,
       "wechatpay-signature-type": AUTH_SCHEME,
       "wechatpay-signature": signSha256WithRsa(
-        sandboxFile("pub_key_private.pem"),
-        buildResponseMessageBytes(timestamp, nonce, Buffer.from(body)),
+        w.signingKey,
+        buildResponseMessageBytes(w.timestamp, w.headerNonce, Buffer.from(body)),
       ),
     },
   };

@@ -1,21 +1,15 @@
 // What the benchmark and the notify round-trip script both need: core configured for the simulator's sandbox
 // merchant, and batches of payable attempts with one signed notify (WeChat's layout, MD5) paying each.
-import fs from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
 
 import type postgres from "postgres";
 
 import type { TCoreConfig } from "@wxpay/core";
 import { DEFAULT_CORE_TUNING, NOTIFY_PATH } from "@wxpay/core";
-import { buildPayNotify, createPayClient, generateOutTradeNo } from "@wxpay/wechatpay";
-import {
-  buildResponseMessageBytes,
-  encryptAeadAesGcm,
-  loadPrivateKey,
-  signSha256WithRsa,
-} from "@wxpay/wechatpay/v3";
+import { createPayClient, generateOutTradeNo } from "@wxpay/wechatpay";
+import { loadPrivateKey } from "@wxpay/wechatpay/v3";
 import { SANDBOX } from "@wxpay/wechat-sim";
+
+import { genuinePayNotify, sandboxFile } from "./api-version";
 
 export const benchCoreConfig: TCoreConfig = {
   appUrl: "http://127.0.0.1",
@@ -34,6 +28,16 @@ export const benchCoreConfig: TCoreConfig = {
   maxOpenOrdersPerCustomer: 0,
 };
 
+/** The bench's payment: 1 fen, paid by the sandbox's default shopper (v2 attempts are H5, v3 ones NATIVE). */
+const payment = (outTradeNo: string, transactionId: string, tradeType: "MWEB" | "NATIVE") => ({
+  outTradeNo,
+  amountFen: 1,
+  appId: SANDBOX.officialAppId,
+  transactionId,
+  openid: "oUpF8uMEb4qRXf22hE3X68TekukE",
+  tradeType,
+});
+
 /**
  * `n` fresh PENDING 1-fen orders with a PREPAID attempt each, inserted directly, and the signed notify that pays
  * each one. `prefix` (letters) and `batch` keep out_trade_no and transaction_id unique across batches and callers.
@@ -42,30 +46,10 @@ export async function payableNotifies(
   sql: postgres.Sql,
   opts: { prefix: string; batch: number; n: number },
 ): Promise<string[]> {
-  const { batch, n } = opts;
   const { outTradeNo, transactionId } = await insertPayableAttempts(sql, opts, "v2");
-  return Array.from({ length: n }, (_, i) =>
-    buildPayNotify(
-      {
-        return_code: "SUCCESS",
-        result_code: "SUCCESS",
-        appid: SANDBOX.officialAppId,
-        mch_id: SANDBOX.mchId,
-        nonce_str: `n${batch}x${i}`.padEnd(32, "0"),
-        openid: "oUpF8uMEb4qRXf22hE3X68TekukE",
-        is_subscribe: "N",
-        trade_type: "MWEB",
-        bank_type: "CMB_CREDIT",
-        total_fee: 1,
-        fee_type: "CNY",
-        cash_fee: 1,
-        transaction_id: transactionId(i),
-        out_trade_no: outTradeNo(i),
-        time_end: "20260101120000",
-      },
-      SANDBOX.key,
-      "MD5",
-    ),
+  return Array.from(
+    { length: opts.n },
+    (_, i) => genuinePayNotify("v2", payment(outTradeNo(i), transactionId(i), "MWEB")).body,
   );
 }
 
@@ -103,16 +87,6 @@ async function insertPayableAttempts(
   };
 }
 
-/** The simulator's sandbox key files (apps/wechat-sim/sandbox). */
-export function sandboxFile(name: string): string {
-  // The package's entry is src/index.ts; the sandbox folder sits beside src.
-  const simDir = path.resolve(
-    path.dirname(createRequire(import.meta.url).resolve("@wxpay/wechat-sim")),
-    "..",
-  );
-  return fs.readFileSync(path.join(simDir, "sandbox", name), "utf8");
-}
-
 /**
  * Like payableNotifies, for API v3: `n` PENDING orders with a v3 PREPAID attempt each, and the notify WeChat sends for
  * each payment — the resource sealed with the APIv3 key (AES-256-GCM), the body signed with the WeChat Pay public
@@ -127,53 +101,14 @@ export async function payableV3Notifies(
   const wechatKey = loadPrivateKey(sandboxFile("pub_key_private.pem"));
   const timestamp = String(Math.floor(Date.now() / 1000));
   return Array.from({ length: n }, (_, i) => {
-    const nonce = `n${batch}x${i}`.padEnd(12, "0");
-    const body = JSON.stringify({
+    const delivery = genuinePayNotify("v3", payment(outTradeNo(i), transactionId(i), "NATIVE"), {
       id: `EV-${tag}-${i}`,
-      create_time: "2026-11-29T18:00:01+08:00",
-      resource_type: "encrypt-resource",
-      event_type: "TRANSACTION.SUCCESS",
-      summary: "支付成功",
-      resource: {
-        original_type: "transaction",
-        algorithm: "AEAD_AES_256_GCM",
-        ciphertext: encryptAeadAesGcm({
-          key: SANDBOX.apiV3Key,
-          nonce,
-          associatedData: "transaction",
-          plaintext: JSON.stringify({
-            appid: SANDBOX.officialAppId,
-            mchid: SANDBOX.mchId,
-            out_trade_no: outTradeNo(i),
-            transaction_id: transactionId(i),
-            trade_type: "NATIVE",
-            trade_state: "SUCCESS",
-            trade_state_desc: "支付成功",
-            bank_type: "OTHERS",
-            success_time: "2026-11-29T18:00:00+08:00",
-            payer: { openid: "oUpF8uMEb4qRXf22hE3X68TekukE" },
-            amount: { total: 1, payer_total: 1, currency: "CNY", payer_currency: "CNY" },
-          }),
-        }),
-        associated_data: "transaction",
-        nonce,
-      },
+      resourceNonce: `n${batch}x${i}`.padEnd(12, "0"),
+      headerNonce: `N${batch}X${i}`.padEnd(32, "0"),
+      timestamp,
+      signingKey: wechatKey,
     });
-    const headerNonce = `N${batch}X${i}`.padEnd(32, "0");
-    return {
-      body,
-      headers: {
-        "content-type": "application/json",
-        "wechatpay-nonce": headerNonce,
-        "wechatpay-signature": signSha256WithRsa(
-          wechatKey,
-          buildResponseMessageBytes(timestamp, headerNonce, Buffer.from(body)),
-        ),
-        "wechatpay-timestamp": timestamp,
-        "wechatpay-serial": SANDBOX.publicKeyId,
-        "wechatpay-signature-type": "WECHATPAY2-SHA256-RSA2048",
-      },
-    };
+    return { body: delivery.body, headers: delivery.headers ?? {} };
   });
 }
 

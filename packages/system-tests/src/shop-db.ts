@@ -1,6 +1,8 @@
 // Read-only views of the shop's tables for assertions (raw SQL: the tests look at rows, not at the code's types).
 import type postgres from "postgres";
 
+import { eventually } from "./system";
+
 export type TOrderState = {
   id: string;
   status: string;
@@ -25,6 +27,21 @@ export async function orderStates(sql: postgres.Sql, orderIds: readonly string[]
      where o.id in ${sql(orderIds as string[])}
      order by o.id`;
   return rows;
+}
+
+/** Waits until every one of these orders is PAID, and returns their states; throws with the last ones after timeoutMs. */
+export function eventuallyAllPaid(
+  sql: postgres.Sql,
+  orderIds: readonly string[],
+  timeoutMs: number,
+  what: string,
+): Promise<TOrderState[]> {
+  return eventually(
+    () => orderStates(sql, orderIds),
+    (rows) => rows.every((r) => r.status === "PAID"),
+    timeoutMs,
+    what,
+  );
 }
 
 export async function outTradeNoOf(sql: postgres.Sql, orderId: string): Promise<string> {
