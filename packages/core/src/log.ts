@@ -30,8 +30,26 @@ function wrap(p: TPino): TShopLogger {
   return { info: at("info"), warn: at("warn"), error: at("error"), alert: at("alert"), [PINO]: p };
 }
 
-/** A pino logger behind the shop's Logger interface; `destination` defaults to stdout. */
-export function createLogger(opts: { level?: TLogLevel; destination?: DestinationStream } = {}): Logger {
+const ASYNC_STDOUT = Symbol.for("wxpay.log.asyncStdout");
+
+/**
+ * stdout for a long-running server, one per process (every logger asking for it shares it, however often the code is
+ * bundled): lines are written from the thread pool, so a request never waits on the log pipe, nor stalls behind a log
+ * collector that stopped reading. Nothing is held back to fill a buffer — a line leaves as soon as the write before it
+ * is done — and what is still pending when the process exits is written synchronously then (pino's exit hook).
+ */
+function asyncStdout(): DestinationStream {
+  const g = globalThis as Record<symbol, DestinationStream | undefined>;
+  return (g[ASYNC_STDOUT] ??= pino.destination({ dest: 1, sync: false }));
+}
+
+/**
+ * A pino logger behind the shop's Logger interface; `destination` defaults to stdout, written synchronously (a command
+ * that logs and exits), or off the event loop with `stdout: "async"` (the web server).
+ */
+export function createLogger(
+  opts: { level?: TLogLevel; destination?: DestinationStream; stdout?: "sync" | "async" } = {},
+): Logger {
   const p = pino<"alert">(
     {
       level: opts.level ?? "info",
@@ -41,7 +59,7 @@ export function createLogger(opts: { level?: TLogLevel; destination?: Destinatio
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    opts.destination ?? pino.destination({ dest: 1, sync: true }),
+    opts.destination ?? (opts.stdout === "async" ? asyncStdout() : pino.destination({ dest: 1, sync: true })),
   );
   return wrap(p);
 }

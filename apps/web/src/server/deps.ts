@@ -53,7 +53,7 @@ export function coreDeps(): Promise<CoreDeps> {
     const deps = createCoreDeps({
       db: handle.db,
       config: coreConfig(),
-      log: createLogger({ level: e.LOG_LEVEL }),
+      log: createLogger({ level: e.LOG_LEVEL, stdout: "async" }),
       wechat: {
         payBase: e.WECHAT_PAY_BASE,
         apiBase: e.WECHAT_API_BASE,

@@ -31,7 +31,7 @@ export const DIRECT_ROUTER_KEY = Symbol.for("wxpay.web.directRouter");
 const MAX_TRPC_BODY_BYTES = 1024 * 1024;
 
 export function createDirectRouter(): DirectRouter {
-  const log = createLogger({ level: env().LOG_LEVEL });
+  const log = createLogger({ level: env().LOG_LEVEL, stdout: "async" });
   const guarded =
     (route: DirectRoute): DirectRoute =>
     async (req, res) => {
