@@ -1,10 +1,12 @@
 import { sql } from "drizzle-orm";
 
 import { rowsOf } from "@wxpay/db";
+import type { TOrderRow } from "@wxpay/db/schema";
 
 import type { CoreDeps } from "../deps";
 import { CoreError } from "../errors";
 import { newOrderId } from "../ids";
+import { rememberCreatedOrder } from "./recent-orders";
 
 export type TCreateOrderInput = { customerId: string; items: readonly { sku: string; qty: number }[] };
 export type TCreateOrderResult = { orderId: string; amountFen: number; status: "PENDING"; expiresAt: Date };
@@ -46,6 +48,18 @@ export async function createOrder(deps: CoreDeps, input: TCreateOrderInput): Pro
           return r;
         });
   if (!outcome.created) throw refusal(outcome, cap);
+  // Committed: the shopper's prepay, next, need not read it back.
+  rememberCreatedOrder(
+    deps.db,
+    {
+      id: orderId,
+      customerId: input.customerId,
+      items: outcome.items,
+      amountFen: outcome.amountFen,
+      expiresAt,
+    },
+    now,
+  );
   return { orderId, amountFen: outcome.amountFen, status: "PENDING", expiresAt };
 }
 
@@ -58,7 +72,8 @@ type TNewOrder = {
   expiresAt: Date;
 };
 type TOutcome =
-  { created: true; amountFen: number } | { created: false; missingSku: string | null; amountOk: boolean };
+  | { created: true; amountFen: number; items: TOrderRow["items"] }
+  | { created: false; missingSku: string | null; amountOk: boolean };
 
 function refusal(o: Extract<TOutcome, { created: false }>, cap: number): CoreError {
   if (o.missingSku !== null) return new CoreError("UNKNOWN_SKU", `商品不存在或已下架：${o.missingSku}`);
@@ -107,12 +122,17 @@ async function insertPricedOrder(db: Pick<CoreDeps["db"], "execute">, o: TNewOrd
       insert into order_events (order_id, type, source, data)
       select c.id, 'CREATED', 'shop', jsonb_build_object('amountFen', c.amount_fen, 'items', c.items) from created c
     )
-    select (select amount_fen from created) as "amountFen",
+    select (select amount_fen from created) as "amountFen", (select items from created) as items,
            (select w.sku from wanted w where not exists (select 1 from priced p where p.n = w.n) order by w.n limit 1)
              as "missingSku",
            (select amount > 0 and amount <= ${MAX_ORDER_FEN}::int from total) as "amountOk"`);
-  const [row] = rowsOf<{ amountFen: number | null; missingSku: string | null; amountOk: boolean }>(res);
+  const [row] = rowsOf<{
+    amountFen: number | null;
+    items: TOrderRow["items"] | null;
+    missingSku: string | null;
+    amountOk: boolean;
+  }>(res);
   if (!row) throw new Error("order insert returned nothing");
-  if (row.amountFen !== null) return { created: true, amountFen: row.amountFen };
+  if (row.amountFen !== null) return { created: true, amountFen: row.amountFen, items: row.items ?? [] };
   return { created: false, missingSku: row.missingSku, amountOk: row.amountOk };
 }

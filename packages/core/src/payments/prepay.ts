@@ -20,6 +20,8 @@ import { gatewayFor } from "../gateway/payment-gateway";
 import { refusalOf } from "../gateway/refusal";
 import { newAttemptId } from "../ids";
 import { findOwnedOrder } from "../orders/order-view";
+import type { TOrderFacts } from "../orders/recent-orders";
+import { recentOrder } from "../orders/recent-orders";
 import { CLOSE_MIN_AGE_MS } from "../reconcile/reconcile-pass";
 import type { TSession } from "../session/session-token";
 import { syncAttempt } from "./sync-attempt";
@@ -63,7 +65,7 @@ function targetFor(deps: CoreDeps, session: TSession, channel: TChannel): TTarge
   return { tradeType: "JSAPI", appId: miniProgram.appId, openid: session.openid };
 }
 
-function orderBody(deps: CoreDeps, order: TOrderRow): string {
+function orderBody(deps: CoreDeps, order: TOrderFacts): string {
   const first = order.items[0];
   const more = order.items.length > 1 ? `等${order.items.length}件` : "";
   return `${deps.config.shopName}-${first?.title ?? "商品"}${more}`;
@@ -71,7 +73,12 @@ function orderBody(deps: CoreDeps, order: TOrderRow): string {
 
 export async function prepay(deps: CoreDeps, input: TPrepayInput): Promise<TPrepayResult> {
   if (!input.session) throw new CoreError("NOT_FOUND", "订单不存在");
-  const order = await findOwnedOrder(deps, input.session.customerId, input.orderId);
+  const { customerId } = input.session;
+  // An order this process has just created is not read again; its status is then unknown here, and the claim below
+  // checks it under the order's row lock (falling back to a locked read that says what changed).
+  const order: TOrderFacts & Partial<Pick<TOrderRow, "status">> =
+    recentOrder(deps.db, customerId, input.orderId, deps.now()) ??
+    (await findOwnedOrder(deps, customerId, input.orderId));
   assertPayable(order, deps.now());
   const target = targetFor(deps, input.session, input.channel);
 
@@ -104,9 +111,14 @@ export async function prepay(deps: CoreDeps, input: TPrepayInput): Promise<TPrep
   return payParams(deps, order, input.channel, sentNext);
 }
 
-function assertPayable(order: Pick<TOrderRow, "status" | "expiresAt">, now: Date): void {
+/** A status left out is one not known yet (a remembered order): only the expiry is checked then. */
+function assertPayable(
+  order: Pick<TOrderRow, "expiresAt"> & Partial<Pick<TOrderRow, "status">>,
+  now: Date,
+): void {
   if (order.status === "CLOSED") throw new CoreError("ORDER_CLOSED", "订单已关闭，请重新下单");
-  if (order.status !== "PENDING") throw new CoreError("ORDER_PAID", "订单已支付");
+  if (order.status !== undefined && order.status !== "PENDING")
+    throw new CoreError("ORDER_PAID", "订单已支付");
   // WeChat stops taking payment at time_expire (the order's expiry); so does the shop.
   if (order.expiresAt.getTime() <= now.getTime())
     throw new CoreError("ORDER_CLOSED", "订单已过期，请重新下单");
@@ -174,7 +186,7 @@ export async function retireAttempt(
 async function createAttempt(
   deps: CoreDeps,
   tx: Pick<CoreDeps["db"], "insert">,
-  order: TOrderRow,
+  order: TOrderFacts,
   channel: TChannel,
   target: TTarget,
   clientIp: string,
@@ -190,7 +202,7 @@ async function createAttempt(
 }
 
 /** The out_trade_no and the exact request bytes of a new attempt, built before anything is written. */
-function prepareAttempt(deps: CoreDeps, order: TOrderRow, target: TTarget, clientIp: string) {
+function prepareAttempt(deps: CoreDeps, order: TOrderFacts, target: TTarget, clientIp: string) {
   const { config } = deps;
   const outTradeNo = generateOutTradeNo(deps.now());
   const gateway = gatewayFor(deps);
@@ -223,7 +235,7 @@ function prepareAttempt(deps: CoreDeps, order: TOrderRow, target: TTarget, clien
 
 function newAttemptValues(
   deps: CoreDeps,
-  order: TOrderRow,
+  order: TOrderFacts,
   channel: TChannel,
   target: TTarget,
   clientIp: string,
@@ -261,7 +273,7 @@ function newAttemptValues(
  */
 async function claimNewAttemptAtOnce(
   deps: CoreDeps,
-  order: TOrderRow,
+  order: TOrderFacts,
   channel: TChannel,
   target: TTarget,
   clientIp: string,
@@ -281,7 +293,8 @@ async function claimNewAttemptAtOnce(
       sql`
       with payable as (
         select id from orders
-         where id = ${order.id} and status = 'PENDING' and amount_fen = ${order.amountFen}::int
+         where id = ${order.id} and customer_id = ${order.customerId} and status = 'PENDING'
+           and amount_fen = ${order.amountFen}::int
            and expires_at > ${new Date(now.getTime() + MIN_REMAINING_MS).toISOString()}::timestamptz
            for update
       )
@@ -331,7 +344,7 @@ async function claimNewAttemptAtOnce(
  */
 async function send(
   deps: CoreDeps,
-  order: TOrderRow,
+  order: TOrderFacts,
   attempt: TPaymentAttemptRow,
   opts: { allowFresh: boolean },
 ): Promise<TPaymentAttemptRow | undefined> {
@@ -390,7 +403,7 @@ async function send(
 
 async function handleSendError(
   deps: CoreDeps,
-  order: TOrderRow,
+  order: TOrderFacts,
   attempt: TPaymentAttemptRow,
   err: unknown,
   opts: { allowFresh: boolean },
@@ -462,7 +475,7 @@ async function handleSendError(
  */
 async function handOut(
   deps: CoreDeps,
-  order: TOrderRow,
+  order: TOrderFacts,
   channel: TChannel,
   attempt: TPaymentAttemptRow,
 ): Promise<TPrepayResult> {
@@ -480,7 +493,7 @@ async function handOut(
 
 function payParams(
   deps: CoreDeps,
-  order: TOrderRow,
+  order: TOrderFacts,
   channel: TChannel,
   attempt: TPaymentAttemptRow,
 ): TPrepayResult {
