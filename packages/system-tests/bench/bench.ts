@@ -573,7 +573,7 @@ try {
     `- Date: ${new Date().toISOString()}; commit ${commit}; ${QUICK ? "**quick mode** (WXPAY_BENCH_QUICK=1)" : "full run"}: ${ROUNDS} round(s), ${NOTIFIES} v2 / ${V3_NOTIFIES} v3 notifies and ${FLOOR_REQUESTS} floor requests per server per round`,
     `- Load average (1/5/15 min) before the rounds ${loadBefore}, after the run ${loadAfter}`,
     `- CPU: ${cpus[0]?.model ?? "?"}, ${cpus.length} cores; ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM; Node ${process.version}; PostgreSQL ${pgVersion} (throwaway cluster, synchronous_commit on for the shop's database)`,
-    `- Everything on this one machine: PostgreSQL, the shop's two servers, both baseline servers, the simulator and the load generator share the cores. Seeding ${(BIG_SHOP - ordersNow).toLocaleString("en")} orders took ${f0(seedSeconds)} s.`,
+    `- Everything on this one machine: PostgreSQL, the shop's two servers, the baseline servers (notify and purchase), the simulator and the load generator share the cores. Seeding ${(BIG_SHOP - ordersNow).toLocaleString("en")} orders took ${f0(seedSeconds)} s.`,
   ].join("\n");
   const perRound = [
     "| round | v2 req/s hand / bare / web / next start | floor req/s | v3 req/s hand / bare / web / next start | v2 route p50 / p99 ms | createOrder+prepay p50 (next start / hand-written) | unifiedorder p50 |",
