@@ -7,7 +7,8 @@
 //      statement) — the baseline every ratio is taken against. Plus Next's own floor: a route answering a fixed body.
 //   2. createOrder + prepay(h5) through the web API (both servers, and the same tRPC router behind a bare node:http
 //      server: packages/api/scripts/bare-trpc-server.ts) vs the simulator's own unifiedorder: the shop's cost above
-//      WeChat.
+//      WeChat; and the floor: the same two calls and durable work written by hand (node:http, postgres.js statements:
+//      bench/hand-written-purchase-server.ts).
 //   3. Growth: notify throughput at 10 k vs 1 M orders, orderStatus at both, one reconciliation pass over N due
 //      attempts by one instance and by two (overlaps counted), the web process's peak RSS under the notify load.
 // Prints the table and writes BENCHMARK.md's measured part (bench/BENCHMARK.generated.md, and the repository's
@@ -191,6 +192,11 @@ try {
     [sys.databaseUrl, sys.sim.url],
     (line) => (bareTrpcOutput += `${line}\n`),
   );
+  // The purchase's floor: the same two calls and the same statements, written by hand.
+  const handPurchase = await spawnServer("bench/hand-written-purchase-server.ts", [
+    sys.databaseUrl,
+    sys.sim.url,
+  ]);
   const origin: Record<TServer, string> = {
     web: web.url,
     quiet: quietWeb.url,
@@ -269,6 +275,7 @@ try {
     web: new Shopper(web.url),
     next: new Shopper(nextWeb.url),
     bare: new Shopper(`http://127.0.0.1:${bareTrpc.port}`),
+    handPurchase: new Shopper(`http://127.0.0.1:${handPurchase.port}`),
   };
   const unifiedOrder = directUnifiedOrder(sys.sim.url, web.url);
   /**
@@ -333,6 +340,7 @@ try {
   await shopPrepays(20);
   await shopPrepays(20, "next");
   await shopPrepays(20, "bare");
+  await shopPrepays(20, "handPurchase");
   await simUnifiedOrders(20);
   await orderStatuses(20);
   const loadBefore = loadAverage();
@@ -346,6 +354,7 @@ try {
     shopNext: number[];
     shopBare: number[];
     shopBareInside: number[];
+    shopHand: number[];
     sim: number[];
   };
   const rounds: TRound[] = [];
@@ -371,12 +380,25 @@ try {
     const bareFrom = bareTrpcOutput.length;
     const shopBare = await shopPrepays(PREPAYS, "bare");
     const shopBareInside = (await procedureTimes(bareFrom, () => bareTrpcOutput)).sort((a, b) => a - b);
-    const round = { v2, v3, floor, shop, shopInside, shopNext, shopBare, shopBareInside, sim } as TRound;
+    const shopHand = await shopPrepays(PREPAYS, "handPurchase");
+    const round = {
+      v2,
+      v3,
+      floor,
+      shop,
+      shopInside,
+      shopNext,
+      shopBare,
+      shopBareInside,
+      shopHand,
+      sim,
+    } as TRound;
     rounds.push(round);
     log(
       `round ${r}: v2 req/s web ${round.v2.web.rate.toFixed(0)} next ${round.v2.next.rate.toFixed(0)} bare ${round.v2.bare.rate.toFixed(0)} ` +
         `hand ${round.v2.hand.rate.toFixed(0)}; floor ${floor.rate.toFixed(0)}; v3 web ${round.v3.web.rate.toFixed(0)} ` +
-        `hand ${round.v3.hand.rate.toFixed(0)}; createOrder+prepay p50 ${percentile(shop, 50).toFixed(1)} ms, ` +
+        `hand ${round.v3.hand.rate.toFixed(0)}; createOrder+prepay p50 ${percentile(shop, 50).toFixed(1)} ms ` +
+        `(hand-written ${percentile(shopHand, 50).toFixed(1)} ms), ` +
         `unifiedorder p50 ${percentile(sim, 50).toFixed(1)} ms (load ${loadAverage()})`,
     );
   }
@@ -527,6 +549,7 @@ try {
     `| createOrder + prepay(h5), p50 ms (sequential, ${PREPAYS} a round) | ${f1(shopP50)} | ${f1(simP50)} (simulator's unifiedorder via the pay client) | **+${f1(overheadP50)} ms** the shop's own cost |`,
     `| the same inside the procedures (the API's own timing of createOrder + prepay, without the two HTTP hops), p50 ms | ${f1(med((r) => percentile(r.shopInside, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopInside, 50) - percentile(r.sim, 50)))} ms |`,
     `| the same through the tRPC router behind a bare node:http server (no Next, \`packages/api/scripts/bare-trpc-server.ts\`): end to end / inside the procedures, p50 ms | ${f1(med((r) => percentile(r.shopBare, 50)))} / ${f1(med((r) => percentile(r.shopBareInside, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopBare, 50) - percentile(r.sim, 50)))} / +${f1(med((r) => percentile(r.shopBareInside, 50) - percentile(r.sim, 50)))} ms |`,
+    `| the same work written by hand (node:http + postgres.js, \`bench/hand-written-purchase-server.ts\`): end to end p50 ms | ${f1(med((r) => percentile(r.shopHand, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopHand, 50) - percentile(r.sim, 50)))} ms; the shop − hand-written: **+${f1(med((r) => percentile(r.shop, 50) - percentile(r.shopHand, 50)))} ms** (shop ÷ hand-written, end to end: ${f2(med((r) => percentile(r.shop, 50) / percentile(r.shopHand, 50)))}) |`,
     `| the same through Next's router (\`next start\`), p50 ms | ${f1(med((r) => percentile(r.shopNext, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopNext, 50) - percentile(r.sim, 50)))} ms |`,
     `| createOrder + prepay(h5), p99 ms | ${f1(med((r) => percentile(r.shop, 99)))} | ${f1(med((r) => percentile(r.sim, 99)))} | +${f1(med((r) => percentile(r.shop, 99) - percentile(r.sim, 99)))} ms |`,
     `| v2 notify route req/s at ${ordersNow.toLocaleString("en")} → ${ordersBig.toLocaleString("en")} orders | ${f0(big.web.rate)} | ${f0(small.web.rate)} | ${f2(big.web.rate / small.web.rate)} |`,
@@ -550,16 +573,16 @@ try {
     `- Date: ${new Date().toISOString()}; commit ${commit}; ${QUICK ? "**quick mode** (WXPAY_BENCH_QUICK=1)" : "full run"}: ${ROUNDS} round(s), ${NOTIFIES} v2 / ${V3_NOTIFIES} v3 notifies and ${FLOOR_REQUESTS} floor requests per server per round`,
     `- Load average (1/5/15 min) before the rounds ${loadBefore}, after the run ${loadAfter}`,
     `- CPU: ${cpus[0]?.model ?? "?"}, ${cpus.length} cores; ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM; Node ${process.version}; PostgreSQL ${pgVersion} (throwaway cluster, synchronous_commit on for the shop's database)`,
-    `- Everything on this one machine: PostgreSQL, the shop's two servers, both baseline servers, the simulator and the load generator share the cores. Seeding ${(BIG_SHOP - ordersNow).toLocaleString("en")} orders took ${f0(seedSeconds)} s.`,
+    `- Everything on this one machine: PostgreSQL, the shop's two servers, the baseline servers (notify and purchase), the simulator and the load generator share the cores. Seeding ${(BIG_SHOP - ordersNow).toLocaleString("en")} orders took ${f0(seedSeconds)} s.`,
   ].join("\n");
   const perRound = [
-    "| round | v2 req/s hand / bare / web / next start | floor req/s | v3 req/s hand / bare / web / next start | v2 route p50 / p99 ms | createOrder+prepay p50 (next start) | unifiedorder p50 |",
+    "| round | v2 req/s hand / bare / web / next start | floor req/s | v3 req/s hand / bare / web / next start | v2 route p50 / p99 ms | createOrder+prepay p50 (next start / hand-written) | unifiedorder p50 |",
     "|---|---:|---:|---:|---:|---:|---:|",
     ...rounds.map(
       (r, i) =>
         `| ${i + 1} | ${f0(r.v2.hand.rate)} / ${f0(r.v2.bare.rate)} / ${f0(r.v2.web.rate)} / ${f0(r.v2.next.rate)} | ${f0(r.floor.rate)} | ` +
         `${f0(r.v3.hand.rate)} / ${f0(r.v3.bare.rate)} / ${f0(r.v3.web.rate)} / ${f0(r.v3.next.rate)} | ${f1(p(r.v2.web, 50))} / ${f1(p(r.v2.web, 99))} | ` +
-        `${f1(percentile(r.shop, 50))} (${f1(percentile(r.shopNext, 50))}) | ${f1(percentile(r.sim, 50))} |`,
+        `${f1(percentile(r.shop, 50))} (${f1(percentile(r.shopNext, 50))} / ${f1(percentile(r.shopHand, 50))}) | ${f1(percentile(r.sim, 50))} |`,
     ),
   ].join("\n");
   const statementTable = perNotify.length
