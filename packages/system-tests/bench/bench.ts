@@ -8,7 +8,9 @@
 //   2. createOrder + prepay(h5) through the web API (both servers, and the same tRPC router behind a bare node:http
 //      server: packages/api/scripts/bare-trpc-server.ts) vs the simulator's own unifiedorder: the shop's cost above
 //      WeChat; and the floor: the same two calls and durable work written by hand (node:http, postgres.js statements:
-//      bench/hand-written-purchase-server.ts).
+//      bench/hand-written-purchase-server.ts). One shopper at a time, the servers and a direct unifiedorder taking turns
+//      purchase by purchase, over kept-alive node:http connections, on a
+//      settled shop (checkpoint, autovacuum done); the serving process's CPU per purchase beside each latency.
 //   3. Growth: notify throughput at 10 k vs 1 M orders, orderStatus at both, one reconciliation pass over N due
 //      attempts by one instance and by two (overlaps counted), the web process's peak RSS under the notify load.
 // Prints the table and writes BENCHMARK.md's measured part (bench/BENCHMARK.generated.md, and the repository's
@@ -271,11 +273,20 @@ try {
     return { ...r, cpuMs: (cpuMs(pids.web) - cpu0) / n, rate: rateOf(r) };
   }
 
+  // The shoppers hold one kept-alive node:http connection each, as a browser does: undici's fetch would add about 1 ms of
+  // the client's own work to every call (src/shopper.ts), the same for every server but not the shop's cost.
+  const client = { client: "node-http" } as const;
   const shoppers = {
-    web: new Shopper(web.url),
-    next: new Shopper(nextWeb.url),
-    bare: new Shopper(`http://127.0.0.1:${bareTrpc.port}`),
-    handPurchase: new Shopper(`http://127.0.0.1:${handPurchase.port}`),
+    web: new Shopper(web.url, client),
+    next: new Shopper(nextWeb.url, client),
+    bare: new Shopper(`http://127.0.0.1:${bareTrpc.port}`, client),
+    handPurchase: new Shopper(`http://127.0.0.1:${handPurchase.port}`, client),
+  };
+  const purchasePids: Record<keyof typeof shoppers, number> = {
+    web: web.serverPid,
+    next: nextWeb.serverPid,
+    bare: bareTrpc.pid,
+    handPurchase: handPurchase.pid,
   };
   const unifiedOrder = directUnifiedOrder(sys.sim.url, web.url);
   /**
@@ -297,22 +308,57 @@ try {
     const prepay = byPath.prepay ?? [];
     return create.slice(0, prepay.length).map((ms, i) => ms + (prepay[i] ?? 0));
   }
-  async function shopPrepays(n: number, via: keyof typeof shoppers = "web"): Promise<number[]> {
-    const out: number[] = [];
+  type TVia = keyof typeof shoppers;
+  /**
+   * n purchases on every server and n direct unifiedorders, interleaved one by one (the order rotating), so a slow
+   * stretch of the host hits them all alike: sorted ms per server and for unifiedorder, and each serving process's CPU
+   * (user + system, all its threads) per purchase — a server is idle while the others are measured.
+   */
+  async function purchaseRound(n: number): Promise<{
+    ms: Record<TVia, number[]>;
+    sim: number[];
+    cpu: Record<TVia, number>;
+  }> {
+    const vias = Object.keys(shoppers) as TVia[];
+    const ms = Object.fromEntries(vias.map((v) => [v, [] as number[]])) as Record<TVia, number[]>;
+    const cpu0 = Object.fromEntries(vias.map((v) => [v, cpuMs(purchasePids[v])])) as Record<TVia, number>;
+    const sim: number[] = [];
     for (let i = 0; i < n; i++) {
-      const t = performance.now();
-      await shoppers[via].placeH5Order();
-      out.push(performance.now() - t);
+      const steps: (TVia | "sim")[] = [...vias, "sim"];
+      for (let k = 0; k < steps.length; k++) {
+        const step = steps[(i + k) % steps.length] as TVia | "sim";
+        if (step === "sim") {
+          sim.push(await unifiedOrder());
+          continue;
+        }
+        const t = performance.now();
+        await shoppers[step].placeH5Order();
+        ms[step].push(performance.now() - t);
+      }
     }
-    return out.sort((a, b) => a - b);
+    for (const v of vias) ms[v].sort((a, b) => a - b);
+    const cpu = Object.fromEntries(vias.map((v) => [v, (cpuMs(purchasePids[v]) - cpu0[v]) / n])) as Record<
+      TVia,
+      number
+    >;
+    return { ms, sim: sim.sort((a, b) => a - b), cpu };
   }
-  async function simUnifiedOrders(n: number): Promise<number[]> {
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(await unifiedOrder());
-    return out.sort((a, b) => a - b);
+  /**
+   * The purchase rows measure one shopper at a time on a quiet shop: after the notify rounds, WAL is checkpointed and
+   * autovacuum's passes over the tables they filled are let finish (at most 20 s) first.
+   */
+  async function settle(): Promise<void> {
+    await sys.sql`checkpoint`;
+    for (let waited = 0; waited < 20_000; waited += 250) {
+      const [busy] = await sys.sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity where backend_type = 'autovacuum worker'`;
+      if (!busy?.n) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
+
   /** orderStatus of one PENDING order (no attempt, so WeChat is not asked), sequentially, sorted ms. */
-  const statusShopper = new Shopper(web.url);
+  const statusShopper = new Shopper(web.url, client);
   const statusOrder = await statusShopper.mutate<{ orderId: string }>("createOrder", {
     items: [{ sku: "TEST-1FEN", qty: 1 }],
   });
@@ -337,11 +383,7 @@ try {
     await notifyRound(s, "v3", 100);
   }
   await floorRound(500);
-  await shopPrepays(20);
-  await shopPrepays(20, "next");
-  await shopPrepays(20, "bare");
-  await shopPrepays(20, "handPurchase");
-  await simUnifiedOrders(20);
+  await purchaseRound(20);
   await orderStatuses(20);
   const loadBefore = loadAverage();
 
@@ -355,6 +397,8 @@ try {
     shopBare: number[];
     shopBareInside: number[];
     shopHand: number[];
+    /** CPU ms per purchase of each serving process, this round. */
+    cpu: Record<"web" | "next" | "bare" | "handPurchase", number>;
     sim: number[];
   };
   const rounds: TRound[] = [];
@@ -367,20 +411,14 @@ try {
     for (const s of order) v2[s] = await notifyRound(s, "v2", NOTIFIES);
     const floor = await floorRound(FLOOR_REQUESTS);
     for (const s of order) if (s !== "quiet") v3[s] = await notifyRound(s, "v3", V3_NOTIFIES);
+    await settle();
     const logFrom = web.output().length;
-    const [shop, sim] =
-      r % 2
-        ? [await shopPrepays(PREPAYS), await simUnifiedOrders(PREPAYS)]
-        : await (async () => {
-            const s = await simUnifiedOrders(PREPAYS);
-            return [await shopPrepays(PREPAYS), s];
-          })();
-    const shopInside = (await procedureTimes(logFrom)).sort((a, b) => a - b);
-    const shopNext = await shopPrepays(PREPAYS, "next");
     const bareFrom = bareTrpcOutput.length;
-    const shopBare = await shopPrepays(PREPAYS, "bare");
+    const purchases = await purchaseRound(PREPAYS);
+    const { sim, cpu } = purchases;
+    const { web: shop, next: shopNext, bare: shopBare, handPurchase: shopHand } = purchases.ms;
+    const shopInside = (await procedureTimes(logFrom)).sort((a, b) => a - b);
     const shopBareInside = (await procedureTimes(bareFrom, () => bareTrpcOutput)).sort((a, b) => a - b);
-    const shopHand = await shopPrepays(PREPAYS, "handPurchase");
     const round = {
       v2,
       v3,
@@ -391,6 +429,7 @@ try {
       shopBare,
       shopBareInside,
       shopHand,
+      cpu,
       sim,
     } as TRound;
     rounds.push(round);
@@ -550,6 +589,7 @@ try {
     `| the same inside the procedures (the API's own timing of createOrder + prepay, without the two HTTP hops), p50 ms | ${f1(med((r) => percentile(r.shopInside, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopInside, 50) - percentile(r.sim, 50)))} ms |`,
     `| the same through the tRPC router behind a bare node:http server (no Next, \`packages/api/scripts/bare-trpc-server.ts\`): end to end / inside the procedures, p50 ms | ${f1(med((r) => percentile(r.shopBare, 50)))} / ${f1(med((r) => percentile(r.shopBareInside, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopBare, 50) - percentile(r.sim, 50)))} / +${f1(med((r) => percentile(r.shopBareInside, 50) - percentile(r.sim, 50)))} ms |`,
     `| the same work written by hand (node:http + postgres.js, \`bench/hand-written-purchase-server.ts\`): end to end p50 ms | ${f1(med((r) => percentile(r.shopHand, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopHand, 50) - percentile(r.sim, 50)))} ms; the shop − hand-written: **+${f1(med((r) => percentile(r.shop, 50) - percentile(r.shopHand, 50)))} ms** (shop ÷ hand-written, end to end: ${f2(med((r) => percentile(r.shop, 50) / percentile(r.shopHand, 50)))}) |`,
+    `| CPU of the serving process per purchase (user + system, all its threads), ms: the shop / the bare tRPC server / by hand | ${f2(med((r) => r.cpu.web))} / ${f2(med((r) => r.cpu.bare))} / ${f2(med((r) => r.cpu.handPurchase))} | | shop − hand-written: +${f2(med((r) => r.cpu.web - r.cpu.handPurchase))} ms |`,
     `| the same through Next's router (\`next start\`), p50 ms | ${f1(med((r) => percentile(r.shopNext, 50)))} | ${f1(simP50)} | +${f1(med((r) => percentile(r.shopNext, 50) - percentile(r.sim, 50)))} ms |`,
     `| createOrder + prepay(h5), p99 ms | ${f1(med((r) => percentile(r.shop, 99)))} | ${f1(med((r) => percentile(r.sim, 99)))} | +${f1(med((r) => percentile(r.shop, 99) - percentile(r.sim, 99)))} ms |`,
     `| v2 notify route req/s at ${ordersNow.toLocaleString("en")} → ${ordersBig.toLocaleString("en")} orders | ${f0(big.web.rate)} | ${f0(small.web.rate)} | ${f2(big.web.rate / small.web.rate)} |`,
