@@ -15,11 +15,11 @@ import { parseV3PayNotify, WechatpayVerifier, wechatpayPublicKey } from "@wxpay/
 import { SANDBOX } from "@wxpay/wechat-sim";
 
 import { sandboxFile } from "../src/api-version";
+import { readBody } from "./read-body";
 
 const [databaseUrl] = process.argv.slice(2);
 if (!databaseUrl) throw new Error("usage: hand-written-notify-server <database url>");
 
-const MAX_BYTES = 64 * 1024;
 const sql = postgres(databaseUrl, { max: 10, onnotice: () => {}, fetch_types: false });
 const v2Config = {
   mchId: SANDBOX.mchId,
@@ -100,21 +100,6 @@ async function applyOnce(
     )
     select count(*)::int as n from paid_order`;
   return rows[0]?.n === 1;
-}
-
-function readBody(req: http.IncomingMessage, done: (body: string | undefined) => void): void {
-  if (Number(req.headers["content-length"] ?? 0) > MAX_BYTES) {
-    req.resume();
-    done(undefined);
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on("data", (c: Buffer) => {
-    size += c.length;
-    if (size <= MAX_BYTES) chunks.push(c);
-  });
-  req.on("end", () => done(size > MAX_BYTES ? undefined : Buffer.concat(chunks).toString("utf8")));
 }
 
 async function v2(body: string, remoteAddr: string | null): Promise<string> {

@@ -30,11 +30,12 @@ import type { TH5Session } from "@wxpay/core";
 import { SANDBOX_CONFIG } from "@wxpay/core/testing";
 import { appendRedirectUrl, createPayClient, generateOutTradeNo } from "@wxpay/wechatpay";
 
+import { readBody } from "./read-body";
+
 const [databaseUrl, simUrl] = process.argv.slice(2);
 if (!databaseUrl || !simUrl)
   throw new Error("usage: hand-written-purchase-server <database url> <simulator url>");
 
-const MAX_BYTES = 64 * 1024;
 // integer column: one order can not exceed 2^31-1 fen.
 const MAX_ORDER_FEN = 2_147_483_647;
 // WeChat: time_expire must leave at least 5 minutes; the shop keeps a 30 s margin (prepay.ts).
@@ -261,21 +262,6 @@ async function prepayH5(caller: TCaller, input: unknown) {
   if (after?.status !== "PENDING") throw new HttpError(409, "order changed meanwhile");
   // WeChat returns to redirect_url whatever happened; the result page asks orderStatus.
   return { channel: "h5", mwebUrl: appendRedirectUrl(answer.mwebUrl, `${appUrl}${resultPath(order.id)}`) };
-}
-
-function readBody(req: http.IncomingMessage, done: (body: string | undefined) => void): void {
-  if (Number(req.headers["content-length"] ?? 0) > MAX_BYTES) {
-    req.resume();
-    done(undefined);
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on("data", (c: Buffer) => {
-    size += c.length;
-    if (size <= MAX_BYTES) chunks.push(c);
-  });
-  req.on("end", () => done(size > MAX_BYTES ? undefined : Buffer.concat(chunks).toString("utf8")));
 }
 
 function reply(res: http.ServerResponse, status: number, body: unknown, setCookie?: string): void {
