@@ -20,7 +20,7 @@ afterAll(async () => {
   await h.close();
 });
 
-/** A new shopper's order, created by `deps` (so remembered by that process), and the prepay input for it. */
+/** A new shopper's order, created by the harness's deps (so remembered in this process), and the prepay input for it. */
 async function freshOrder(): Promise<TPrepayInput> {
   const { session } = newAnonymousSession(h.deps.config.sessionSecret, h.deps.now());
   const { orderId } = await createOrder(h.deps, {
